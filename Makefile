@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench infra clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+## run: the whole system on this machine (moto, API, web, timers, NCALayer stand-in, demo data)
+run: $(STAMP)
+	$(PY) -m infra.local.stack
+
+## test: lint, the infrastructure template check and the whole test suite
+test: $(STAMP) lint infra
+	$(PY) -m pytest -n 2 --dist loadgroup tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+## infra: the CloudFormation template (chalice package + our resources), checked by cfn-lint
+infra: $(STAMP)
+	$(PY) -m infra.build
+
+bench: $(STAMP)
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) build .local .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Balabaqsha: the serverless back end of the electronic kindergarten service."""

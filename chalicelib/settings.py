@@ -1,0 +1,87 @@
+"""Typed configuration, read once from the environment (prefix ``BQ_``).
+
+Nothing else in the code base reads ``os.environ``: every component receives
+what it needs from :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    """Every tunable of the service, with the defaults of the rules."""
+
+    model_config = SettingsConfigDict(env_prefix="BQ_", extra="ignore")
+
+    stage: Literal["local", "test", "prod"] = "local"
+    aws_region: str = "eu-central-1"
+    table_prefix: str = "balabaqsha-local"
+    documents_bucket: str = "balabaqsha-local-documents"
+
+    # sessions and sign-in
+    jwt_secret: SecretStr = SecretStr("local-development-secret-change-me-in-prod")
+    session_ttl_minutes: int = 60
+    challenge_ttl_seconds: int = 300
+    max_body_bytes: int = 1_000_000
+
+    # EDS: trusted roots (PEM files), revocation sources, behaviour without revocation data
+    trusted_roots: list[str] = Field(default_factory=list)
+    intermediates: list[str] = Field(default_factory=list)
+    crl_urls: list[str] = Field(default_factory=list)
+    ocsp_url: str | None = None
+    revocation_fail_mode: Literal["refuse", "warn"] = "refuse"
+    crl_refresh_minutes: int = 60
+    network_timeout_seconds: float = 5.0
+
+    # local stack only
+    local_clock: bool = False
+    web_origin: str = "*"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # rules (defaults from the source documents; every one is configuration)
+    school_age_years: int = 7
+    interest_period_months: int = 12
+    interest_reminder_days: list[int] = Field(default_factory=lambda: [30, 7, 1])
+    direction_valid_working_days: int = 5
+    stop_list_working_days: int = 10
+    missed_directions_before_removal: int = 2
+    direction_extension_max_days: int = 30
+    direction_revocation_hours: int = 24
+    private_min_age_years: int = 3
+    priority_ratio_priority: int = 1
+    priority_ratio_general: int = 3
+    upload_max_bytes: int = 2 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _production_is_explicit(self) -> Settings:
+        if self.stage == "prod":
+            if self.jwt_secret.get_secret_value().startswith("local-"):
+                raise ValueError("BQ_JWT_SECRET must be set in production")
+            if self.local_clock:
+                raise ValueError("the movable clock exists in local mode only")
+            if not self.trusted_roots:
+                raise ValueError("BQ_TRUSTED_ROOTS must name the national CA roots in production")
+        return self
+
+    def table_name(self, name: str) -> str:
+        return f"{self.table_prefix}-{name}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings()
+
+
+def aws_endpoint_url() -> str | None:
+    """Where AWS clients go: the embedded moto server locally, AWS itself otherwise."""
+    return os.environ.get("AWS_ENDPOINT_URL")

@@ -1,0 +1,1 @@
+"""DynamoDB models (pynamodb) and repositories, and the S3 object store."""
