@@ -1,0 +1,1 @@
+"""Electronic digital signatures (EDS / ЭЦП / ЭЦҚ): XML-DSig, certificate chain, revocation, IIN/BIN."""
