@@ -1,0 +1,64 @@
+"""Contact details: every notification goes to the e-mail and mobile phone, so both must be real."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from chalicelib.domain.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Contacts:
+    email: str
+    phone: str  # E.164, e.g. +77011234567
+    extra_email: str | None = None
+    extra_phone: str | None = None
+
+
+def normalise_email(value: str, field: str = "email") -> str:
+    """A syntactically valid e-mail address, normalised; refused with the field named."""
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise InvalidInput(
+            "contacts.invalid_email",
+            f"Электрондық пошта мекенжайы қате ({field}).",
+            f"Неверный адрес электронной почты ({field}).",
+            details={"field": field},
+        ) from error
+
+
+def normalise_mobile(value: str, field: str = "phone") -> str:
+    """A Kazakhstan mobile number in E.164 (+7 7xx …); landlines cannot receive SMS."""
+    refusal = InvalidInput(
+        "contacts.invalid_phone",
+        f"Ұялы телефон нөмірі қате ({field}): +7 7XX XXX XX XX форматында енгізіңіз.",
+        f"Неверный номер мобильного телефона ({field}): введите в формате +7 7XX XXX XX XX.",
+        details={"field": field},
+    )
+    try:
+        number = phonenumbers.parse(value, "KZ")
+    except phonenumbers.NumberParseException as error:
+        raise refusal from error
+    if (
+        not phonenumbers.is_valid_number(number)
+        or phonenumbers.region_code_for_number(number) != "KZ"
+        or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
+    ):
+        raise refusal
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def validate_contacts(
+    email: str, phone: str, extra_email: str | None = None, extra_phone: str | None = None
+) -> Contacts:
+    """Required e-mail and mobile phone, optional extra ones, each checked."""
+    return Contacts(
+        email=normalise_email(email),
+        phone=normalise_mobile(phone),
+        extra_email=normalise_email(extra_email, "extra_email") if extra_email else None,
+        extra_phone=normalise_mobile(extra_phone, "extra_phone") if extra_phone else None,
+    )

@@ -1,0 +1,79 @@
+"""Session tokens (PyJWT, HS256): bound to the IIN, name and role from the sign-in certificate."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import jwt
+
+from chalicelib.domain.errors import Unauthenticated
+from chalicelib.domain.principal import Principal, Role
+
+AUDIENCE = "balabaqsha"
+ISSUER = "balabaqsha"
+ALGORITHM = "HS256"
+
+
+class SessionTokens:
+    """Issues and checks session tokens."""
+
+    def __init__(self, secret: str, ttl: timedelta) -> None:
+        self._secret = secret
+        self._ttl = ttl
+
+    def issue(self, principal: Principal, now: datetime) -> tuple[str, datetime]:
+        expires = now + self._ttl
+        claims = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": principal.iin,
+            "name": principal.full_name,
+            "role": principal.role.value,
+            "cert": principal.certificate_serial,
+            "region": principal.region,
+            "district": principal.district,
+            "iat": int(now.timestamp()),
+            "exp": int(expires.timestamp()),
+            "jti": uuid.uuid4().hex,
+        }
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM), expires
+
+    def principal(self, authorization: str | None, now: datetime) -> Principal:
+        """The principal of a ``Bearer`` token; refused when missing, tampered or expired."""
+        if not authorization or not authorization.startswith("Bearer "):
+            raise Unauthenticated(
+                "auth.missing_token",
+                "Жүйеге ЭЦҚ арқылы кіріңіз.",
+                "Войдите в систему с помощью ЭЦП.",
+            )
+        token = authorization.removeprefix("Bearer ").strip()
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"verify_exp": False, "require": ["exp", "sub", "role", "iat"]},
+            )
+        except jwt.PyJWTError as error:
+            raise Unauthenticated(
+                "auth.invalid_token",
+                "Сессия жарамсыз. Жүйеге қайта кіріңіз.",
+                "Сессия недействительна. Войдите в систему заново.",
+            ) from error
+        if claims["exp"] <= now.timestamp():
+            raise Unauthenticated(
+                "auth.expired_token",
+                "Сессияның мерзімі өтті. Жүйеге қайта кіріңіз.",
+                "Срок сессии истёк. Войдите в систему заново.",
+            )
+        return Principal(
+            iin=claims["sub"],
+            full_name=claims.get("name", ""),
+            role=Role(claims["role"]),
+            certificate_serial=claims.get("cert", ""),
+            region=claims.get("region"),
+            district=claims.get("district"),
+        )

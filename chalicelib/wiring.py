@@ -1,0 +1,55 @@
+"""The composition root: builds each collaborator once per process, lazily (cold start stays cheap).
+
+Handlers call these through the module (``wiring.auth_service()``), so tests can replace any
+collaborator with ``monkeypatch.setattr(wiring, "clock", ...)``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+
+from chalicelib.clock import Clock, SystemClock
+from chalicelib.services.auth import AuthService, OperatorDirectory, Verifier
+from chalicelib.services.sessions import SessionTokens
+from chalicelib.settings import get_settings
+from chalicelib.store.accounts import AccountRepository, ChallengeRepository
+
+
+@lru_cache(maxsize=1)
+def clock() -> Clock:
+    return SystemClock()
+
+
+@lru_cache(maxsize=1)
+def session_tokens() -> SessionTokens:
+    settings = get_settings()
+    return SessionTokens(settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.session_ttl_minutes))
+
+
+@lru_cache(maxsize=1)
+def operator_directory() -> OperatorDirectory:
+    from chalicelib.store.reference import ReferenceOperatorDirectory
+
+    return ReferenceOperatorDirectory()
+
+
+@lru_cache(maxsize=1)
+def verifier() -> Verifier:
+    from chalicelib.eds.verify import default_verifier
+
+    return default_verifier(clock())
+
+
+@lru_cache(maxsize=1)
+def auth_service() -> AuthService:
+    settings = get_settings()
+    return AuthService(
+        clock=clock(),
+        verifier=verifier(),
+        challenges=ChallengeRepository(),
+        accounts=AccountRepository(),
+        operators=operator_directory(),
+        tokens=session_tokens(),
+        challenge_ttl=timedelta(seconds=settings.challenge_ttl_seconds),
+    )
