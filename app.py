@@ -2,8 +2,9 @@
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import auth, system
+from chalicelib.api import auth, local, reference, system
 from chalicelib.observability import logger, tracer
+from chalicelib.settings import get_settings
 
 app = Chalice(app_name="balabaqsha")
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
@@ -11,3 +12,6 @@ app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
 
 app.register_blueprint(system.bp)
 app.register_blueprint(auth.bp)
+app.register_blueprint(reference.bp)
+if get_settings().stage != "prod":
+    app.register_blueprint(local.bp)  # local stack only: every route is a 404 unless the movable clock is on

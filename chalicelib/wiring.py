@@ -9,16 +9,17 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 
-from chalicelib.clock import Clock, SystemClock
+from chalicelib.clock import Clock
+from chalicelib.runtime import service_clock
 from chalicelib.services.auth import AuthService, OperatorDirectory, Verifier
 from chalicelib.services.sessions import SessionTokens
 from chalicelib.settings import get_settings
 from chalicelib.store.accounts import AccountRepository, ChallengeRepository
+from chalicelib.store.reference import ReferenceOperatorDirectory, ReferenceRepository
 
 
-@lru_cache(maxsize=1)
 def clock() -> Clock:
-    return SystemClock()
+    return service_clock()
 
 
 @lru_cache(maxsize=1)
@@ -28,10 +29,13 @@ def session_tokens() -> SessionTokens:
 
 
 @lru_cache(maxsize=1)
-def operator_directory() -> OperatorDirectory:
-    from chalicelib.store.reference import ReferenceOperatorDirectory
+def reference() -> ReferenceRepository:
+    return ReferenceRepository()
 
-    return ReferenceOperatorDirectory()
+
+@lru_cache(maxsize=1)
+def operator_directory() -> OperatorDirectory:
+    return ReferenceOperatorDirectory(reference())
 
 
 @lru_cache(maxsize=1)
@@ -53,3 +57,11 @@ def auth_service() -> AuthService:
         tokens=session_tokens(),
         challenge_ttl=timedelta(seconds=settings.challenge_ttl_seconds),
     )
+
+
+def reset() -> None:
+    """Forget every collaborator built so far (tests swap the clock or the verifier)."""
+    for value in list(globals().values()):
+        cache_clear = getattr(value, "cache_clear", None)
+        if callable(cache_clear) and getattr(value, "__module__", None) == __name__:
+            cache_clear()

@@ -1,0 +1,100 @@
+"""Integration fixtures: in-process moto with every table and bucket, and the API through chalice.test."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+
+from chalicelib import wiring
+from chalicelib.clock import FixedClock
+from chalicelib.settings import get_settings
+from chalicelib.store.registry import all_models
+from tests.pki import PKI_NOW
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """A fresh in-process AWS: every table of the service and the documents bucket."""
+    with mock_aws():
+        for model in all_models():
+            model.create_table(wait=False)
+        settings = get_settings()
+        boto3.client("s3", region_name=settings.aws_region).create_bucket(
+            Bucket=settings.documents_bucket,
+            CreateBucketConfiguration={"LocationConstraint": settings.aws_region},
+        )
+        yield
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(PKI_NOW)
+
+
+@pytest.fixture
+def seeded(aws: None) -> None:
+    """The demo reference data (regions, districts, kindergartens, benefits, operators)."""
+    from infra.local.seed import seed_reference
+
+    seed_reference()
+
+
+@dataclass
+class Api:
+    """The API as a client sees it, with helpers that sign in through the EDS."""
+
+    client: Client
+    sign: Callable[..., bytes]
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        payload = None if body is None else json.dumps(body, ensure_ascii=False)
+        response = getattr(self.client.http, method.lower())(path, headers=headers, body=payload)
+        text = response.body.decode() if response.body else ""
+        try:
+            data = json.loads(text) if text else None
+        except ValueError:
+            data = text
+        return response.status_code, data
+
+    def sign_in(self, person: Any, *, audience: str = "parent", key: str = "auth") -> dict[str, Any]:
+        status, challenge = self.call("POST", "/auth/challenge", {"audience": audience})
+        assert status == 201, challenge
+        signed = self.sign(challenge["xml"], getattr(person, key))
+        status, body = self.call("POST", "/auth/sign-in", {"signed_xml": signed.decode()})
+        assert status == 200, body
+        return body
+
+    def parent_token(self, person: Any) -> str:
+        """Signed in, with contacts given: ready for every parent route."""
+        body = self.sign_in(person)
+        if body["needs_contacts"]:
+            status, saved = self.call(
+                "PUT", "/me/contacts", {"email": "parent@mail.kz", "phone": "+77011234567"}, body["token"]
+            )
+            assert status == 200, saved
+        return body["token"]
+
+
+@pytest.fixture
+def api(
+    aws: None, clock: FixedClock, pki_verifier_for: Any, pki_sign: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Api]:
+    """The Chalice app over chalice.test, its clock fixed and its verifier trusting the test CA."""
+    import app as application
+
+    wiring.reset()
+    monkeypatch.setattr(wiring, "clock", lambda: clock)
+    monkeypatch.setattr(wiring, "verifier", lambda: pki_verifier_for(clock))
+    with Client(application.app) as client:
+        yield Api(client=client, sign=pki_sign)
+    wiring.reset()
