@@ -2,7 +2,7 @@
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import auth, local, reference, system
+from chalicelib.api import auth, local, reference, system, uploads, verify
 from chalicelib.observability import logger, tracer
 from chalicelib.settings import get_settings
 
@@ -13,5 +13,7 @@ app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
 app.register_blueprint(system.bp)
 app.register_blueprint(auth.bp)
 app.register_blueprint(reference.bp)
+app.register_blueprint(verify.bp)
+app.register_blueprint(uploads.bp)
 if get_settings().stage != "prod":
     app.register_blueprint(local.bp)  # local stack only: every route is a 404 unless the movable clock is on

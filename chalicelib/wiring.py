@@ -12,10 +12,15 @@ from functools import lru_cache
 from chalicelib.clock import Clock
 from chalicelib.runtime import service_clock
 from chalicelib.services.auth import AuthService, OperatorDirectory, Verifier
+from chalicelib.services.documents import DocumentService
 from chalicelib.services.sessions import SessionTokens
+from chalicelib.services.uploads import UploadService
 from chalicelib.settings import get_settings
 from chalicelib.store.accounts import AccountRepository, ChallengeRepository
+from chalicelib.store.documents import DocumentRepository
+from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceOperatorDirectory, ReferenceRepository
+from chalicelib.store.uploads import UploadRepository
 
 
 def clock() -> Clock:
@@ -57,6 +62,21 @@ def auth_service() -> AuthService:
         tokens=session_tokens(),
         challenge_ttl=timedelta(seconds=settings.challenge_ttl_seconds),
     )
+
+
+@lru_cache(maxsize=1)
+def objects() -> ObjectStore:
+    return ObjectStore()
+
+
+@lru_cache(maxsize=1)
+def document_service() -> DocumentService:
+    return DocumentService(DocumentRepository(), objects())
+
+
+@lru_cache(maxsize=1)
+def upload_service() -> UploadService:
+    return UploadService(clock(), UploadRepository(), objects(), get_settings().upload_max_bytes)
 
 
 def reset() -> None:

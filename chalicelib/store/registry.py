@@ -5,7 +5,16 @@ from __future__ import annotations
 from pynamodb.models import Model
 
 from chalicelib.store.accounts import Account, Challenge
+from chalicelib.store.documents import IssuedDocument
+from chalicelib.store.local import LocalState, OutboxMessage
+from chalicelib.store.reference import REFERENCE_MODELS
+from chalicelib.store.uploads import Upload
 
 
 def all_models() -> list[type[Model]]:
-    return [Account, Challenge]
+    return [Account, Challenge, Upload, IssuedDocument, *REFERENCE_MODELS]
+
+
+def local_only_models() -> list[type[Model]]:
+    """Tables of the local stack only (notification outbox, clock state): never deployed."""
+    return [OutboxMessage, LocalState]

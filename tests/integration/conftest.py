@@ -15,7 +15,7 @@ from moto import mock_aws
 from chalicelib import wiring
 from chalicelib.clock import FixedClock
 from chalicelib.settings import get_settings
-from chalicelib.store.registry import all_models
+from chalicelib.store.registry import all_models, local_only_models
 from tests.pki import PKI_NOW
 
 
@@ -23,7 +23,7 @@ from tests.pki import PKI_NOW
 def aws() -> Iterator[None]:
     """A fresh in-process AWS: every table of the service and the documents bucket."""
     with mock_aws():
-        for model in all_models():
+        for model in [*all_models(), *local_only_models()]:
             model.create_table(wait=False)
         settings = get_settings()
         boto3.client("s3", region_name=settings.aws_region).create_bucket(
