@@ -7,6 +7,7 @@ what it needs from :func:`get_settings`.
 from __future__ import annotations
 
 import os
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -44,8 +45,21 @@ class Settings(BaseSettings):
 
     # local stack only
     local_clock: bool = False
+    local_clock_cache_seconds: float = 1.0
     web_origin: str = "*"
     public_base_url: str = "http://127.0.0.1:8000"
+
+    # notifications (SES e-mail, SNS SMS in AWS; the local outbox elsewhere)
+    email_from: str = "Balabaqsha <noreply@balabaqsha.kz>"
+    ses_configuration_set: str | None = None
+    sms_sender_id: str = "Balabaqsha"
+
+    # population registry (state register of individuals): the JSON fixture served locally and in tests
+    population_fixture: str | None = None
+
+    # working-day calendar: Government transfers published after a release (ISO dates, JSON lists)
+    calendar_extra_days_off: list[date] = Field(default_factory=list)
+    calendar_extra_working_days: list[date] = Field(default_factory=list)
 
     # rules (defaults from the source documents; every one is configuration)
     school_age_years: int = 7

@@ -38,7 +38,7 @@ def test_tampered_token_is_refused():
     tokens = SessionTokens("s" * 32, timedelta(minutes=60))
     token, _ = tokens.issue(PARENT, NOW)
     forged, _ = SessionTokens("another-secret-" * 3, timedelta(minutes=60)).issue(PARENT, NOW)
-    header, payload, signature = token.split(".")
+    header, _payload, signature = token.split(".")
     other_payload = forged.split(".")[1]
     # when / then
     for bad in (f"{header}.{other_payload}.{signature}", forged):

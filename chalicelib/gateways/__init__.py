@@ -1,0 +1,1 @@
+"""Adapters to external state systems (population registry …), each behind a small Protocol."""
