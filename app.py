@@ -2,7 +2,8 @@
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import auth, local, reference, system, uploads, verify
+from chalicelib.api import applications, auth, local, reference, system, uploads, verify
+from chalicelib.functions import pki
 from chalicelib.observability import logger, tracer
 from chalicelib.settings import get_settings
 
@@ -15,5 +16,7 @@ app.register_blueprint(auth.bp)
 app.register_blueprint(reference.bp)
 app.register_blueprint(verify.bp)
 app.register_blueprint(uploads.bp)
+app.register_blueprint(applications.bp)
+app.register_blueprint(pki.bp)
 if get_settings().stage != "prod":
     app.register_blueprint(local.bp)  # local stack only: every route is a 404 unless the movable clock is on

@@ -10,13 +10,17 @@ from datetime import timedelta
 from functools import lru_cache
 
 from chalicelib.clock import Clock
+from chalicelib.gateways.population import PopulationRegistry, population_registry
+from chalicelib.notify import default_notifier
 from chalicelib.runtime import service_clock
+from chalicelib.services.applications import ApplicationService
 from chalicelib.services.auth import AuthService, OperatorDirectory, Verifier
 from chalicelib.services.documents import DocumentService
 from chalicelib.services.sessions import SessionTokens
 from chalicelib.services.uploads import UploadService
 from chalicelib.settings import get_settings
 from chalicelib.store.accounts import AccountRepository, ChallengeRepository
+from chalicelib.store.applications import ApplicationRepository
 from chalicelib.store.documents import DocumentRepository
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceOperatorDirectory, ReferenceRepository
@@ -77,6 +81,33 @@ def document_service() -> DocumentService:
 @lru_cache(maxsize=1)
 def upload_service() -> UploadService:
     return UploadService(clock(), UploadRepository(), objects(), get_settings().upload_max_bytes)
+
+
+@lru_cache(maxsize=1)
+def applications() -> ApplicationRepository:
+    return ApplicationRepository()
+
+
+@lru_cache(maxsize=1)
+def population() -> PopulationRegistry:
+    return population_registry(get_settings())
+
+
+@lru_cache(maxsize=1)
+def application_service() -> ApplicationService:
+    return ApplicationService(
+        clock=clock(),
+        verifier=verifier(),
+        registry=population(),
+        reference=reference(),
+        applications=applications(),
+        uploads=upload_service(),
+        documents=document_service(),
+        objects=objects(),
+        notifier=default_notifier(),
+        accounts=AccountRepository(),
+        school_age_years=get_settings().school_age_years,
+    )
 
 
 def reset() -> None:

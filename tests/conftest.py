@@ -17,6 +17,10 @@ os.environ.update(
         "POWERTOOLS_METRICS_NAMESPACE": "Balabaqsha",
     }
 )
+os.environ.setdefault(
+    "BQ_POPULATION_FIXTURE",
+    os.path.join(os.path.dirname(__file__), "..", "infra", "local", "demo", "population.json"),
+)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 from tests.pki import (  # noqa: F401 (fixtures are found by name)

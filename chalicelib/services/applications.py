@@ -1,0 +1,550 @@
+"""Queue use cases: prefill, draft and submit a signed application; the journal; confirm, change, withdraw."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from chalicelib.clock import Clock
+from chalicelib.documents.kinds import DocumentKind
+from chalicelib.domain.application_form import (
+    Address,
+    Applicant,
+    ApplicationForm,
+    Child,
+    KindergartenChoice,
+    application_xml,
+    check_application,
+    read_application,
+)
+from chalicelib.domain.contacts import validate_contacts
+from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.iin import parse_iin
+from chalicelib.domain.principal import Principal
+from chalicelib.domain.queue import ApplicationStatus, BenefitStatus
+from chalicelib.domain.reference import Bilingual, Kindergarten
+from chalicelib.domain.uploads import UploadPurpose
+from chalicelib.eds.model import Check, KeyPurpose, SignatureRefused
+from chalicelib.gateways.population import PopulationRegistry
+from chalicelib.notify.model import Attachment, Notifier
+from chalicelib.services.auth import Verifier
+from chalicelib.services.documents import DocumentService
+from chalicelib.services.uploads import UploadService
+from chalicelib.store.accounts import AccountRepository
+from chalicelib.store.applications import Address as StoredAddress
+from chalicelib.store.applications import ApplicantSnapshot, Application, ApplicationRepository, QueueNumbers
+from chalicelib.store.documents import IssuedDocument
+from chalicelib.store.history import HistoryRecord
+from chalicelib.store.objects import ObjectStore
+from chalicelib.store.reference import ReferenceRepository
+
+SUBJECT = "application"
+
+STATUS_WORDS: dict[str, Bilingual] = {
+    ApplicationStatus.ACTIVE: Bilingual("Шешім қабылданды (Кезекте)", "Принято решение (В очереди)"),
+    ApplicationStatus.WITHDRAWN: Bilingual("Кезектен алынды (ата-ананың өтініші)", "Снят с очереди (по заявлению)"),
+    ApplicationStatus.REMOVED: Bilingual("Кезектен шығарылды", "Исключён из очереди"),
+    ApplicationStatus.AGED_OUT: Bilingual("Мектеп жасына толды", "Достиг школьного возраста"),
+    ApplicationStatus.ENROLLED: Bilingual("Балабақшаға қабылданды", "Зачислен в детский сад"),
+    ApplicationStatus.LEFT_FOR_PRIVATE: Bilingual("Жеке балабақшаға жолдама алды", "Получил направление в частный ДДО"),
+}
+
+REASON_WORDS: dict[str, Bilingual] = {
+    "interest_not_confirmed": Bilingual(
+        "Мүдделілік 12 ай ішінде расталмады", "Заинтересованность не подтверждена в течение 12 месяцев"
+    ),
+    "school_age": Bilingual("Бала мектеп жасына толды", "Ребёнок достиг школьного возраста"),
+}
+
+
+@dataclass(frozen=True)
+class DraftInput:
+    """What the parent types; everything the registry knows is taken from the registry instead."""
+
+    address: Address
+    email: str
+    phone: str
+    extra_email: str | None
+    extra_phone: str | None
+    child_iin: str
+    child_surname: str
+    child_given_name: str
+    child_patronymic: str | None
+    region: str
+    district: str
+    kindergartens: tuple[str, ...]
+    language: str
+    benefit: str | None
+    attachments: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    application: Application
+    numbers: QueueNumbers
+
+
+def _refuse_foreign() -> Forbidden:
+    return Forbidden(
+        "application.not_yours",
+        "Бұл өтініш сіздікі емес.",
+        "Это заявление подано не вами.",
+    )
+
+
+def _who(principal: Principal) -> str:
+    return f"{principal.role.value}:{principal.iin}"
+
+
+def _issued_by(region_name: Bilingual) -> Bilingual:
+    return Bilingual(f"{region_name.kk} білім басқармасы", f"Управление образования ({region_name.ru})")
+
+
+@dataclass(frozen=True)
+class ApplicationService:
+    clock: Clock
+    verifier: Verifier
+    registry: PopulationRegistry
+    reference: ReferenceRepository
+    applications: ApplicationRepository
+    uploads: UploadService
+    documents: DocumentService
+    objects: ObjectStore
+    notifier: Notifier
+    accounts: AccountRepository
+    school_age_years: int
+
+    # --- filing ---------------------------------------------------------------------------------
+
+    def prefill(self, principal: Principal) -> dict[str, Any]:
+        """Step 1 as the population registry knows the applicant, and the children it lists for them."""
+        person = self.registry.find_person(principal.iin)
+        account = self.accounts.get(principal.iin)
+        children = [self.registry.find_person(iin) for iin in self.registry.children_of(principal.iin)]
+        return {
+            "applicant": {
+                "iin": principal.iin,
+                "surname": person.surname if person else principal.full_name.split(" ")[0],
+                "given_name": person.given_name if person else " ".join(principal.full_name.split(" ")[1:]),
+                "patronymic": person.patronymic if person else None,
+                "birth_date": (person.birth_date if person else parse_iin(principal.iin).birth_date).isoformat(),
+                "address": person.address.__dict__ if person else None,
+            },
+            "contacts": {
+                "email": account.email if account else None,
+                "phone": account.phone if account else None,
+                "extra_email": account.extra_email if account else None,
+                "extra_phone": account.extra_phone if account else None,
+            },
+            "children": [
+                {
+                    "iin": c.iin,
+                    "surname": c.surname,
+                    "given_name": c.given_name,
+                    "patronymic": c.patronymic,
+                    "birth_date": c.birth_date.isoformat(),
+                    "sex": c.sex,
+                }
+                for c in children
+                if c is not None
+            ],
+        }
+
+    def draft(self, principal: Principal, draft: DraftInput) -> str:
+        """The document the parent signs: checked against every rule now, so a signature is not wasted."""
+        form = self._form(principal, draft)
+        self._check(principal, form)
+        return application_xml(form, self.clock.now())
+
+    def submit(self, principal: Principal, signed_xml: str) -> tuple[ApplicationView, list[IssuedDocument]]:
+        """Verify the signed application, register it, issue its four documents, tell the parent."""
+        now = self.clock.now()
+        document = self.verifier.verify(signed_xml, purpose=KeyPurpose.SIGN, account_iin=principal.iin, at=now)
+        form = read_application(document.signed_root)
+        if form.applicant.iin != document.signer.iin:
+            raise SignatureRefused(
+                Check.IDENTITY,
+                "applicant_iin_mismatch",
+                "Өтініш берушінің ЖСН-і сертификаттағы ЖСН-мен сәйкес келмейді.",
+                "ИИН заявителя не совпадает с ИИН в сертификате.",
+            )
+        kindergartens = self._check(principal, form)
+        uploads = self.uploads.accepted(principal, form.attachments, UploadPurpose.BENEFIT)
+        signed_key = f"signed/applications/{now:%Y/%m/%d}/{secrets.token_hex(12)}.xml"
+        self.objects.put(signed_key, document.received, content_type="application/xml")
+        try:
+            app = self.applications.create(
+                self._new_application(form, signed_key, [u.key for u in uploads]), who=_who(principal), now=now
+            )
+        except Exception:
+            self.objects.delete(signed_key)
+            raise
+        numbers = self.applications.queue_numbers(app)
+        issued = self._issue_documents(app, numbers, kindergartens, now)
+        self._tell_registered(app, numbers, issued)
+        return ApplicationView(app, numbers), issued
+
+    # --- the journal ----------------------------------------------------------------------------
+
+    def journal(self, principal: Principal) -> list[ApplicationView]:
+        found = self.applications.list_for_parent(principal.iin)
+        return [ApplicationView(app, self.applications.queue_numbers(app)) for app in found]
+
+    def view(self, principal: Principal, application_id: str) -> ApplicationView:
+        app = self._own(principal, application_id)
+        return ApplicationView(app, self.applications.queue_numbers(app))
+
+    def history(self, principal: Principal, application_id: str) -> list[HistoryRecord]:
+        self._own(principal, application_id)
+        return self.applications.history(application_id)
+
+    def documents_of(self, principal: Principal, application_id: str) -> list[dict[str, Any]]:
+        """The parent's attachments and the system's documents, each with a short-lived link."""
+        app = self._own(principal, application_id)
+        items: list[dict[str, Any]] = []
+        for record in self.documents.documents.for_subject(f"{SUBJECT}#{app.id}"):
+            kind = DocumentKind(record.kind)
+            items.append(
+                {
+                    "kind": kind.value,
+                    "title_kk": kind.title_kk,
+                    "title_ru": kind.title_ru,
+                    "source": "system",
+                    "issued_at": record.issued_at.isoformat(),
+                    "url": self.documents.download_link(record),
+                }
+            )
+        for number, key in enumerate([*(app.attachment_keys or []), *(app.benefit_document_keys or [])], start=1):
+            name = key.rsplit("/", 1)[-1]
+            items.append(
+                {
+                    "kind": "attachment",
+                    "title_kk": f"Тіркелген құжат {number}: {name}",
+                    "title_ru": f"Приложенный документ {number}: {name}",
+                    "source": "parent",
+                    "issued_at": None,
+                    "url": self.objects.presigned_get(key, file_name=name),
+                }
+            )
+        return items
+
+    # --- actions --------------------------------------------------------------------------------
+
+    def confirm_interest(self, principal: Principal, application_id: str) -> ApplicationView:
+        self._own(principal, application_id)
+        app = self.applications.confirm_interest(application_id, who=_who(principal), now=self.clock.now())
+        return ApplicationView(app, self.applications.queue_numbers(app))
+
+    def change_benefit(
+        self, principal: Principal, application_id: str, benefit: str | None, attachments: tuple[str, ...]
+    ) -> ApplicationView:
+        """A new benefit claim with new scans; it waits for an operator, the general number is kept."""
+        self._own(principal, application_id)
+        codes = {c.code for c in self.reference.list_benefit_categories() if c.is_benefit}
+        if benefit is not None and benefit not in codes:
+            raise InvalidInput(
+                "application.unknown_benefit",
+                "Мұндай жеңілдік санаты жоқ.",
+                "Такой категории льготы нет.",
+                details={"field": "benefit"},
+            )
+        if benefit is not None and not attachments:
+            raise InvalidInput(
+                "application.benefit_without_documents",
+                "Жеңілдікті растайтын құжаттарды тіркеңіз.",
+                "Приложите документы, подтверждающие льготу.",
+                details={"field": "attachments"},
+            )
+        uploads = self.uploads.accepted(principal, attachments, UploadPurpose.BENEFIT)
+        app = self.applications.change_benefit(
+            application_id, benefit, who=_who(principal), now=self.clock.now(), document_keys=[u.key for u in uploads]
+        )
+        return ApplicationView(app, self.applications.queue_numbers(app))
+
+    def withdraw_draft(self, principal: Principal, application_id: str, reason: str) -> str:
+        """The withdrawal statement the parent signs."""
+        app = self._own(principal, application_id)
+        from lxml import etree
+
+        root = etree.Element("queueWithdrawal", version="1", preparedAt=self.clock.now().isoformat())
+        etree.SubElement(root, "application", id=app.id, childIin=app.child_iin)
+        etree.SubElement(root, "applicant", iin=principal.iin)
+        etree.SubElement(root, "reason").text = reason
+        return etree.tostring(root, encoding="unicode")
+
+    def withdraw(self, principal: Principal, application_id: str, signed_xml: str) -> ApplicationView:
+        """Withdraw from the queue on the parent's signed statement; everyone behind moves up."""
+        self._own(principal, application_id)
+        now = self.clock.now()
+        document = self.verifier.verify(signed_xml, purpose=KeyPurpose.SIGN, account_iin=principal.iin, at=now)
+        root = document.signed_root
+        target = root.find("application")
+        if root.tag != "queueWithdrawal" or target is None or target.get("id") != application_id:
+            raise InvalidInput(
+                "application.withdrawal_mismatch",
+                "Қол қойылған өтініш осы өтінішті кезектен алу туралы емес.",
+                "Подписанный документ не является заявлением о снятии этого заявления с очереди.",
+            )
+        reason = (root.findtext("reason") or "").strip() or "withdrawn_by_parent"
+        key = f"signed/withdrawals/{now:%Y/%m/%d}/{secrets.token_hex(12)}.xml"
+        self.objects.put(key, document.received, content_type="application/xml")
+        try:
+            app = self.applications.leave(
+                application_id, ApplicationStatus.WITHDRAWN, who=_who(principal), why=reason, now=now
+            )
+        except Exception:
+            self.objects.delete(key)
+            raise
+        self._tell(app, "Өтініш кезектен алынды", "Заявление снято с очереди", f"{app.id}")
+        return ApplicationView(app, self.applications.queue_numbers(app))
+
+    # --- internals ------------------------------------------------------------------------------
+
+    def _own(self, principal: Principal, application_id: str) -> Application:
+        app = self.applications.get(application_id)
+        if not app.visible_to(principal.iin):
+            raise _refuse_foreign()
+        return app
+
+    def _form(self, principal: Principal, draft: DraftInput) -> ApplicationForm:
+        person = self.registry.find_person(principal.iin)
+        contacts = validate_contacts(draft.email, draft.phone, draft.extra_email, draft.extra_phone)
+        child_info = parse_iin(draft.child_iin, field="child.iin")
+        child_person = self.registry.find_person(draft.child_iin)
+        names = principal.full_name.split(" ")
+        return ApplicationForm(
+            applicant=Applicant(
+                iin=principal.iin,
+                surname=person.surname if person else names[0],
+                given_name=person.given_name if person else " ".join(names[1:]),
+                patronymic=(person.patronymic or "") if person else "",
+                birth_date=person.birth_date if person else parse_iin(principal.iin).birth_date,
+                address=draft.address,
+                email=contacts.email,
+                phone=contacts.phone,
+                extra_email=contacts.extra_email or "",
+                extra_phone=contacts.extra_phone or "",
+            ),
+            child=Child(
+                iin=draft.child_iin,
+                surname=child_person.surname if child_person else draft.child_surname,
+                given_name=child_person.given_name if child_person else draft.child_given_name,
+                patronymic=((child_person.patronymic if child_person else draft.child_patronymic) or ""),
+                birth_date=child_info.birth_date,
+                sex=child_info.sex,
+            ),
+            region=draft.region,
+            district=draft.district,
+            kindergartens=draft.kindergartens,
+            language=draft.language,  # type: ignore[arg-type]
+            benefit=draft.benefit,
+            attachments=draft.attachments,
+        )
+
+    def _check(self, principal: Principal, form: ApplicationForm) -> dict[str, Kindergarten]:
+        """Every rule of the application; returns the chosen kindergartens."""
+        if form.applicant.iin != principal.iin:
+            raise _refuse_foreign()
+        if self.reference.get_district(form.region, form.district) is None:
+            raise InvalidInput(
+                "application.unknown_district",
+                "Мұндай өңір немесе аудан жоқ.",
+                "Такого региона или района нет.",
+                details={"field": "district"},
+            )
+        found = self.reference.get_kindergartens(form.kindergartens)
+        choices = {
+            k.id: KindergartenChoice(k.id, k.region, k.district, tuple(k.languages), k.min_age_years)
+            for k in found.values()
+        }
+        codes = {c.code for c in self.reference.list_benefit_categories() if c.is_benefit}
+        check_application(
+            form,
+            now=self.clock.now(),
+            school_age_years=self.school_age_years,
+            kindergartens=choices,
+            benefit_codes=codes,
+        )
+        parents = self.registry.parents_of(form.child.iin)
+        if principal.iin not in parents:
+            raise Forbidden(
+                "application.not_parent",
+                "Халықты тіркеу дерекқоры бойынша сіз бұл баланың ата-анасы (заңды өкілі) емессіз.",
+                "По данным регистра населения вы не являетесь родителем (законным представителем) этого ребёнка.",
+                details={"field": "child.iin"},
+            )
+        return found
+
+    def _new_application(self, form: ApplicationForm, signed_key: str, attachment_keys: list[str]) -> Application:
+        applicant = form.applicant
+        return Application(
+            child_iin=form.child.iin,
+            child_surname=form.child.surname,
+            child_given_name=form.child.given_name,
+            child_patronymic=form.child.patronymic or None,
+            birth_date=form.child.birth_date,
+            sex=form.child.sex,
+            region=form.region,
+            district=form.district,
+            language=form.language,
+            preferences=list(form.kindergartens),
+            benefit_category=form.benefit,
+            benefit_status=BenefitStatus.PENDING.value if form.benefit else BenefitStatus.NONE.value,
+            applicant_iin=applicant.iin,
+            applicant=ApplicantSnapshot(
+                iin=applicant.iin,
+                surname=applicant.surname,
+                given_name=applicant.given_name,
+                patronymic=applicant.patronymic or None,
+                birth_date=applicant.birth_date,
+                address=StoredAddress(**applicant.address.__dict__),
+                email=applicant.email,
+                phone=applicant.phone,
+                extra_email=applicant.extra_email or None,
+                extra_phone=applicant.extra_phone or None,
+            ),
+            channel=form.channel,
+            signed_xml_key=signed_key,
+            attachment_keys=attachment_keys,
+            benefit_document_keys=[],
+        )
+
+    def _issue_documents(
+        self, app: Application, numbers: QueueNumbers, kindergartens: dict[str, Kindergarten], now: datetime
+    ) -> list[IssuedDocument]:
+        region = self.reference.get_region(app.region)
+        district = self.reference.get_district(app.region, app.district)
+        issued_by = _issued_by(region.name if region else Bilingual(app.region, app.region))
+        applicant = app.applicant
+        parent_name = " ".join(p for p in (applicant.surname, applicant.given_name, applicant.patronymic) if p)
+        child_name = " ".join(p for p in (app.child_surname, app.child_given_name, app.child_patronymic) if p)
+        numbers_text = tuple(
+            str(kindergartens[k].number) if k in kindergartens and kindergartens[k].number else k
+            for k in app.preferences
+        )
+        benefit = self.reference.get_benefit_category(app.benefit_category) if app.benefit_category else None
+        benefit_words = benefit.name if benefit else None
+        address = applicant.address
+        home = ", ".join(
+            p for p in (address.city, address.district, address.street, address.house, address.flat) if p
+        ) if address else "—"
+        area = Bilingual(
+            f"{region.name.kk if region else app.region}, {district.name.kk if district else app.district}",
+            f"{region.name.ru if region else app.region}, {district.name.ru if district else app.district}",
+        )
+        general = numbers.general or 0
+        contents: list[tuple[DocumentKind, dict[str, Any]]] = [
+            (
+                DocumentKind.REGISTRATION_NOTICE,
+                {
+                    "registration_number": app.id,
+                    "parent_full_name": parent_name,
+                    "child_surname": app.child_surname,
+                    "child_name": app.child_given_name,
+                    "child_birth_date": app.birth_date,
+                    "kindergarten_numbers": numbers_text,
+                    "queue_number": general,
+                    "benefit_category": benefit_words,
+                    "benefit_queue_number": numbers.benefit,
+                    "application_date": app.registered_at,
+                    "issued_by": issued_by,
+                },
+            ),
+            (
+                DocumentKind.DOCUMENTS_RECEIPT,
+                {
+                    "registration_number": app.id,
+                    "received_at": app.registered_at,
+                    "channel": Bilingual("Электрондық портал", "Электронный портал"),
+                    "applicant_full_name": parent_name,
+                    "applicant_iin": applicant.iin,
+                    "child_full_name": child_name,
+                    "child_iin": app.child_iin,
+                    "child_birth_date": app.birth_date,
+                    "documents": (
+                        Bilingual("ЭЦҚ қол қойылған өтініш", "Заявление, подписанное ЭЦП"),
+                        *(
+                            Bilingual(f"Жеңілдікті растайтын құжат {i}", f"Документ, подтверждающий льготу {i}")
+                            for i, _ in enumerate(app.attachment_keys or [], start=1)
+                        ),
+                    ),
+                    "issued_by": issued_by,
+                },
+            ),
+            (
+                DocumentKind.ACCOUNTING_BOOK_ENTRY,
+                {
+                    "registration_number": app.id,
+                    "registered_at": app.registered_at,
+                    "queue_area": area,
+                    "child_full_name": child_name,
+                    "child_iin": app.child_iin,
+                    "child_birth_date": app.birth_date,
+                    "applicant_full_name": parent_name,
+                    "applicant_iin": applicant.iin,
+                    "home_address": home,
+                    "phone": applicant.phone,
+                    "language_of_instruction": app.language,
+                    "kindergarten_numbers": numbers_text,
+                    "benefit_category": benefit_words,
+                    "queue_number": general,
+                    "benefit_queue_number": numbers.benefit,
+                    "issued_by": issued_by,
+                },
+            ),
+            (
+                DocumentKind.CHILD_CARD,
+                {
+                    "registration_number": app.id,
+                    "child_surname": app.child_surname,
+                    "child_name": app.child_given_name,
+                    "child_patronymic": app.child_patronymic,
+                    "child_iin": app.child_iin,
+                    "child_birth_date": app.birth_date,
+                    "child_sex": app.sex,
+                    "home_address": home,
+                    "applicant_full_name": parent_name,
+                    "applicant_iin": applicant.iin,
+                    "phone": applicant.phone,
+                    "email": applicant.email,
+                    "status": STATUS_WORDS[ApplicationStatus.ACTIVE],
+                    "status_since": app.status_at,
+                    "queue_number": general or None,
+                    "benefit_category": benefit_words,
+                    "kindergarten": None,
+                    "direction_number": None,
+                    "issued_by": issued_by,
+                },
+            ),
+        ]
+        return [
+            self.documents.issue(
+                kind, data, subject=f"{SUBJECT}#{app.id}", owner_iin=app.applicant_iin, number=app.id, issued_at=now
+            )
+            for kind, data in contents
+        ]
+
+    def _tell_registered(self, app: Application, numbers: QueueNumbers, issued: list[IssuedDocument]) -> None:
+        kk = (
+            f"Өтініш тіркелді: {app.id}. Кезек нөмірі: {numbers.general}. "
+            f"Жеңілдік санаты бойынша кезек нөмірі: {numbers.benefit}."
+        )
+        ru = (
+            f"Заявление зарегистрировано: {app.id}. Номер очереди: {numbers.general}. "
+            f"Номер очереди по льготной категории: {numbers.benefit}."
+        )
+        attachments = []
+        for record in issued:
+            pdf = self.objects.get(record.key)
+            if pdf is not None:
+                attachments.append(Attachment(DocumentKind(record.kind).file_name(record.document_id), pdf))
+        self._tell(app, "Өтініш тіркелді", "Заявление зарегистрировано", f"{kk}\n\n{ru}", attachments)
+
+    def _tell(
+        self, app: Application, subject_kk: str, subject_ru: str, text: str, attachments: list[Attachment] | None = None
+    ) -> None:
+        applicant = app.applicant
+        self.notifier.send_email(applicant.email, f"{subject_kk} / {subject_ru}", text, attachments=attachments or [])
+        self.notifier.send_sms(applicant.phone, text[:300])

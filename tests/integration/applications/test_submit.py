@@ -1,0 +1,131 @@
+"""Filing a signed queue application: numbers, documents, notifications — and every refusal."""
+
+from __future__ import annotations
+
+import boto3
+
+from chalicelib.settings import get_settings
+from tests.integration.applications.conftest import CHILD, Filing
+
+
+def stored_keys(prefix: str) -> list[str]:
+    listing = boto3.client("s3").list_objects_v2(Bucket=get_settings().documents_bucket, Prefix=prefix)
+    return [o["Key"] for o in listing.get("Contents", [])]
+
+
+def test_a_parent_files_a_signed_application_and_gets_numbers_and_documents(filing: Filing):
+    # when the parent drafts, signs with the SIGN key and sends the application
+    status, body = filing.file()
+    # then it is registered with a registration number and exact queue numbers
+    assert status == 201, body
+    assert body["registration_number"].startswith("УО.")
+    assert body["queue_number"] == 1
+    assert body["benefit_queue_number"] == 0
+    assert body["status"] == "active"
+    assert body["status_ru"] == "Принято решение (В очереди)"
+    # and four documents in Kazakh and Russian
+    assert sorted(d["kind"] for d in body["documents"]) == [
+        "accounting_book_entry",
+        "child_card",
+        "documents_receipt",
+        "registration_notice",
+    ]
+    # and the signed XML as received is kept in S3
+    assert len(stored_keys("signed/applications/")) == 1
+    # and the journal lists it with the child's data taken from the registry
+    status, journal = filing.call("GET", "/applications")
+    assert status == 200
+    [item] = journal["items"]
+    assert item["child"]["iin"] == CHILD
+    assert item["child"]["full_name"].startswith("Серікова")
+
+
+def test_the_documents_tab_links_every_pdf_and_the_qr_verifies_it(filing: Filing):
+    _, body = filing.file()
+    status, documents = filing.call("GET", f"/applications/{body['id']}/documents")
+    assert status == 200
+    system = [d for d in documents["items"] if d["source"] == "system"]
+    assert len(system) == 4
+    assert all(d["url"].startswith("http") for d in system)
+
+
+def test_a_second_application_for_the_same_child_in_the_region_is_refused(filing: Filing, api, pki_people):
+    # given the child is already in the queue (filed by one parent)
+    assert filing.file()[0] == 201
+    # when the other parent files for the same child
+    other = Filing(api, pki_people["second_parent"])
+    status, body = other.file()
+    # then it is refused, naming the rule, and nothing more is stored
+    assert status == 409, body
+    assert body["error"]["code"] == "child_already_in_queue"
+    assert body["error"]["messages"]["kk"]
+    assert len(stored_keys("signed/applications/")) == 1
+
+
+def test_a_stranger_cannot_file_for_a_child_who_is_not_theirs(api, seeded, pki_people):
+    stranger = Filing(api, pki_people["other_parent"])
+    status, body = stranger.file()
+    assert status == 403
+    assert body["error"]["code"] == "application.not_parent"
+
+
+def test_a_signature_by_someone_else_is_refused(filing: Filing, api, pki_people):
+    # given a draft of the signed-in parent, signed by another person's SIGN key
+    _, drafted = filing.call("POST", "/applications/draft", __import__(
+        "tests.integration.applications.conftest", fromlist=["draft_body"]).draft_body())
+    signed = api.sign(drafted["xml"], pki_people["other_parent"].sign).decode()
+    # when sent
+    status, body = filing.call("POST", "/applications", {"signed_xml": signed})
+    # then refused by the owner check, nothing stored
+    assert status == 422
+    assert body["error"]["details"]["check"] == "owner"
+    assert stored_keys("signed/applications/") == []
+
+
+def test_the_auth_key_cannot_sign_an_application(filing: Filing, api, pki_people):
+    from tests.integration.applications.conftest import draft_body
+
+    _, drafted = filing.call("POST", "/applications/draft", draft_body())
+    signed = api.sign(drafted["xml"], pki_people["parent"].auth).decode()
+    status, body = filing.call("POST", "/applications", {"signed_xml": signed})
+    assert status == 422
+    assert body["error"]["details"]["check"] == "purpose"
+
+
+def test_data_is_taken_from_the_signed_document_not_from_beside_it(filing: Filing, api, pki_people):
+    # given a signed application whose content was changed after signing
+    from tests.integration.applications.conftest import draft_body
+
+    _, drafted = filing.call("POST", "/applications/draft", draft_body())
+    signed = api.sign(drafted["xml"], pki_people["parent"].sign).decode()
+    tampered = signed.replace('id="ast-esil-012"', 'id="ast-esil-015"')
+    # when sent, then the signature check refuses it
+    status, body = filing.call("POST", "/applications", {"signed_xml": tampered})
+    assert status == 422
+    assert body["error"]["details"]["check"] == "signature"
+
+
+def test_rules_are_checked_at_draft_time(filing: Filing):
+    cases = [
+        ({"kindergartens": ["ast-esil-012", "a", "b", "c"]}, "application.too_many_kindergartens"),
+        ({"kindergartens": ["ast-alm-001"]}, "application.kindergarten_outside_district"),
+        ({"child": {"iin": "220910635005"}}, "iin.checksum"),
+        ({"benefit": "large_family"}, "application.benefit_without_documents"),
+    ]
+    for changes, code in cases:
+        status, body = filing.call("POST", "/applications/draft", __import__(
+            "tests.integration.applications.conftest", fromlist=["draft_body"]).draft_body(**changes))
+        assert status in (403, 422), (changes, body)
+        assert body["error"]["code"] == code, (changes, body)
+
+
+def test_someone_elses_application_is_not_shown(filing: Filing, api, pki_people):
+    _, body = filing.file()
+    stranger = Filing(api, pki_people["other_parent"])
+    for path in (f"/applications/{body['id']}", f"/applications/{body['id']}/history",
+                 f"/applications/{body['id']}/documents"):
+        status, refused = stranger.call("GET", path)
+        assert status == 403, path
+        assert refused["error"]["code"] == "application.not_yours"
+    assert stranger.call("POST", f"/applications/{body['id']}/confirm-interest")[0] == 403
+    assert stranger.call("GET", "/applications")[1]["items"] == []
