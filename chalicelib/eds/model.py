@@ -9,7 +9,7 @@ from typing import Any
 
 from lxml import etree
 
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import ErrorKind, InvalidInput
 
 
 class KeyPurpose(StrEnum):
@@ -17,6 +17,13 @@ class KeyPurpose(StrEnum):
 
     AUTH = "auth"  # sign-in: EKU 1.3.6.1.5.5.7.3.2
     SIGN = "sign"  # documents: EKU 1.3.6.1.5.5.7.3.4
+
+
+class Holder(StrEnum):
+    """Whose certificate it is (NCA: EKU 1.2.398.3.3.4.1.1 vs 1.2.398.3.3.4.1.2.*)."""
+
+    INDIVIDUAL = "individual"
+    ORGANISATION = "organisation"
 
 
 class Check(StrEnum):
@@ -48,13 +55,21 @@ class SignatureRefused(InvalidInput):
     """A signed document failed one check; the code is ``eds.<check>.<reason>``."""
 
     def __init__(
-        self, check: Check, reason: str, kk: str, ru: str, *, details: dict[str, Any] | None = None
+        self,
+        check: Check,
+        reason: str,
+        kk: str,
+        ru: str,
+        *,
+        details: dict[str, Any] | None = None,
+        kind: ErrorKind | None = None,
     ) -> None:
         super().__init__(
             f"eds.{check.value}.{reason}",
             kk,
             ru,
             details={"check": check.value, "check_number": CHECK_NUMBER[check], **(details or {})},
+            kind=kind,
         )
         self.check = check
         self.reason = reason
@@ -76,6 +91,7 @@ class Signer:
     not_before: datetime
     not_after: datetime
     issuer: str
+    patronymic: str | None = None  # NCA puts it in GIVENNAME; the given name is in the CN
 
     @property
     def full_name(self) -> str:
