@@ -3,7 +3,7 @@
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import applications, auth, local, reference, system, uploads, verify
-from chalicelib.functions import pki
+from chalicelib.functions import pki, queue
 from chalicelib.observability import logger, tracer
 from chalicelib.settings import get_settings
 
@@ -18,5 +18,6 @@ app.register_blueprint(verify.bp)
 app.register_blueprint(uploads.bp)
 app.register_blueprint(applications.bp)
 app.register_blueprint(pki.bp)
+app.register_blueprint(queue.bp)
 if get_settings().stage != "prod":
     app.register_blueprint(local.bp)  # local stack only: every route is a 404 unless the movable clock is on

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.clock import Clock
+from chalicelib.clock import Clock, local_time
 from chalicelib.documents.kinds import DocumentKind
 from chalicelib.domain.application_form import (
     Address,
@@ -23,7 +23,7 @@ from chalicelib.domain.contacts import validate_contacts
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.iin import parse_iin
 from chalicelib.domain.principal import Principal
-from chalicelib.domain.queue import ApplicationStatus, BenefitStatus
+from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, TimerKind
 from chalicelib.domain.reference import Bilingual, Kindergarten
 from chalicelib.domain.uploads import UploadPurpose
 from chalicelib.eds.model import Check, KeyPurpose, SignatureRefused
@@ -299,6 +299,50 @@ class ApplicationService:
             raise
         self._tell(app, "Өтініш кезектен алынды", "Заявление снято с очереди", f"{app.id}")
         return ApplicationView(app, self.applications.queue_numbers(app))
+
+    # --- timers ---------------------------------------------------------------------------------
+
+    def run_timers(self, limit: int | None = None) -> dict[str, int]:
+        """The interest-confirmation sweep: reminders 30/7/1 days before, removal after, school age.
+
+        Reads only the due buckets; each timer is claimed by a conditional write, so two sweeps
+        running at once never carry out the same one twice. The parent is told each time.
+        """
+        now = self.clock.now()
+        counts = {"reminded": 0, "removed": 0, "aged_out": 0}
+        for app in self.applications.due(now, limit=limit):
+            fired = self.applications.fire(app, now)
+            if fired is None:
+                continue
+            deadline = local_time(fired.deadline).strftime("%d.%m.%Y") if fired.deadline else ""
+            if fired.kind is TimerKind.REMINDER:
+                counts["reminded"] += 1
+                self._tell(
+                    fired.application,
+                    "Мүдделілікті растаңыз",
+                    "Подтвердите заинтересованность",
+                    f"{app.id}: мүдделілікті {deadline} дейін растаңыз, әйтпесе бала кезектен шығарылады.\n"
+                    f"{app.id}: подтвердите заинтересованность до {deadline}, иначе ребёнок будет снят с очереди.",
+                )
+            elif fired.kind is TimerKind.LAPSE:
+                counts["removed"] += 1
+                self._tell(
+                    fired.application,
+                    "Бала кезектен шығарылды",
+                    "Ребёнок снят с очереди",
+                    f"{app.id}: мүдделілік {deadline} дейін расталмады, бала кезектен шығарылды.\n"
+                    f"{app.id}: заинтересованность не подтверждена до {deadline}, ребёнок снят с очереди.",
+                )
+            else:
+                counts["aged_out"] += 1
+                self._tell(
+                    fired.application,
+                    "Бала мектеп жасына толды",
+                    "Ребёнок достиг школьного возраста",
+                    f"{app.id}: бала мектеп жасына толды және кезектен шықты.\n"
+                    f"{app.id}: ребёнок достиг школьного возраста и выбыл из очереди.",
+                )
+        return counts
 
     # --- internals ------------------------------------------------------------------------------
 

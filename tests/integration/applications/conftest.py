@@ -37,7 +37,11 @@ class Filing:
         self.token = api.parent_token(person)
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        return self.api.call(method, path, body, self.token)
+        status, answer = self.api.call(method, path, body, self.token)
+        if status == 401 and answer["error"]["code"] == "auth.expired_token":  # the clock moved on
+            self.token = self.api.parent_token(self.person)
+            status, answer = self.api.call(method, path, body, self.token)
+        return status, answer
 
     def file(self, **changes: Any) -> tuple[int, Any]:
         status, drafted = self.call("POST", "/applications/draft", draft_body(**changes))

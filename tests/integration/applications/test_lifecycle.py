@@ -1,0 +1,156 @@
+"""After filing: confirm interest, change the benefit, withdraw; the sweep reminds and removes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import boto3
+
+from chalicelib.settings import get_settings
+from tests.integration.applications.conftest import Filing, draft_body
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200 + b"\xff\xd9"
+
+
+def sweep(api) -> dict:
+    event = api.client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    response = api.client.lambda_.invoke("application-timers", event)
+    return response.payload
+
+
+def outbox_texts(api, address: str) -> list[str]:
+    from chalicelib.notify.outbox import OutboxNotifier
+
+    return [m.body_text for m in OutboxNotifier().messages_for(address)]
+
+
+def upload_scan(filing: Filing) -> str:
+    status, form = filing.call(
+        "POST", "/uploads", {"purpose": "benefit", "file_name": "c.jpg", "content_type": "image/jpeg", "size": len(JPEG)}
+    )
+    assert status == 201, form
+    boto3.client("s3").put_object(Bucket=get_settings().documents_bucket, Key=form["fields"]["key"], Body=JPEG)
+    assert filing.call("POST", f"/uploads/{form['upload_id']}/complete")[0] == 200
+    return form["upload_id"]
+
+
+def test_numbers_behind_move_up_when_someone_ahead_withdraws(api, seeded, pki_people):
+    # given two children in the same queue (district and birth-year cohort)
+    first = Filing(api, pki_people["parent"])
+    _, ahead = first.file()
+    second = Filing(api, pki_people["other_parent"])
+    status, behind = second.file(child={"iin": "220311501502"})  # born 2022 too, same district
+    assert status == 201, behind
+    assert behind["queue_number"] == 2
+    # when the first parent withdraws with a signed statement
+    _, drafted = first.call("POST", f"/applications/{ahead['id']}/withdraw/draft", {"reason": "Көшіп кеттік"})
+    signed = api.sign(drafted["xml"], pki_people["parent"].sign).decode()
+    status, left = first.call("POST", f"/applications/{ahead['id']}/withdraw", {"signed_xml": signed})
+    # then it left and the child behind is first at once
+    assert status == 200, left
+    assert left["status"] == "withdrawn" and left["queue_number"] is None
+    assert second.call("GET", f"/applications/{behind['id']}")[1]["queue_number"] == 1
+
+
+def test_withdrawal_needs_the_parents_signature_on_that_application(filing: Filing, api, pki_people):
+    _, body = filing.file()
+    _, drafted = filing.call("POST", f"/applications/{body['id']}/withdraw/draft", {"reason": "x"})
+    # signed by someone else
+    signed = api.sign(drafted["xml"], pki_people["other_parent"].sign).decode()
+    status, refused = filing.call("POST", f"/applications/{body['id']}/withdraw", {"signed_xml": signed})
+    assert status == 422 and refused["error"]["details"]["check"] == "owner"
+    # still in the queue
+    assert filing.call("GET", f"/applications/{body['id']}")[1]["status"] == "active"
+
+
+def test_history_records_every_change_with_who_and_when(filing: Filing, api, pki_people):
+    _, body = filing.file()
+    filing.call("POST", f"/applications/{body['id']}/confirm-interest")
+    _, drafted = filing.call("POST", f"/applications/{body['id']}/withdraw/draft", {"reason": "Басқа қалаға көштік"})
+    signed = api.sign(drafted["xml"], pki_people["parent"].sign).decode()
+    filing.call("POST", f"/applications/{body['id']}/withdraw", {"signed_xml": signed})
+    status, history = filing.call("GET", f"/applications/{body['id']}/history")
+    assert status == 200
+    events = [h["event"] for h in history["items"]]
+    assert events[0] == "application.registered"
+    assert "application.interest_confirmed" in events
+    assert history["items"][-1]["to"] == "withdrawn"
+    assert history["items"][-1]["why"] == "Басқа қалаға көштік"
+    assert all(h["who"].startswith("parent:") for h in history["items"])
+
+
+def test_confirming_a_removed_application_is_refused(filing: Filing, api, pki_people):
+    _, body = filing.file()
+    _, drafted = filing.call("POST", f"/applications/{body['id']}/withdraw/draft", {"reason": "x"})
+    signed = api.sign(drafted["xml"], pki_people["parent"].sign).decode()
+    filing.call("POST", f"/applications/{body['id']}/withdraw", {"signed_xml": signed})
+    status, refused = filing.call("POST", f"/applications/{body['id']}/confirm-interest")
+    assert status == 409
+    assert refused["error"]["messages"]["kk"] and refused["error"]["messages"]["ru"]
+
+
+def test_a_benefit_change_keeps_the_general_number_and_waits_for_an_operator(filing: Filing):
+    _, body = filing.file()
+    scan = upload_scan(filing)
+    status, changed = filing.call(
+        "POST", f"/applications/{body['id']}/benefit", {"benefit": "large_family", "attachments": [scan]}
+    )
+    assert status == 200, changed
+    assert changed["queue_number"] == body["queue_number"]
+    assert changed["benefit_status"] == "pending"
+    assert changed["benefit_queue_number"] == 0
+
+
+def test_unconfirmed_interest_is_reminded_then_the_child_is_removed(filing: Filing, api, clock):
+    # given an application registered now
+    _, body = filing.file()
+    email = "aigul@mail.kz"
+    # when the clock reaches 30 days before the 12-month deadline and the sweep runs
+    clock.advance(timedelta(days=366 - 30))
+    assert sweep(api)["reminded"] == 1
+    assert any("подтвердите заинтересованность" in t for t in outbox_texts(api, email))
+    # and the 7- and 1-day reminders
+    clock.advance(timedelta(days=23))
+    assert sweep(api)["reminded"] == 1
+    clock.advance(timedelta(days=5))
+    assert sweep(api) == {"reminded": 1, "removed": 0, "aged_out": 0}
+    # when the deadline passes unconfirmed
+    clock.advance(timedelta(days=2))
+    assert sweep(api)["removed"] == 1
+    # then the child is removed and the parent told
+    view = filing.call("GET", f"/applications/{body['id']}")[1]
+    assert view["status"] == "removed"
+    assert view["status_reason_ru"].startswith("Заинтересованность не подтверждена")
+    assert any("снят с очереди" in t for t in outbox_texts(api, email))
+    # and a second sweep does nothing more
+    assert sweep(api) == {"reminded": 0, "removed": 0, "aged_out": 0}
+
+
+def test_confirming_interest_moves_the_deadline(filing: Filing, api, clock):
+    _, body = filing.file()
+    clock.advance(timedelta(days=340))
+    sweep(api)
+    status, confirmed = filing.call("POST", f"/applications/{body['id']}/confirm-interest")
+    assert status == 200
+    clock.advance(timedelta(days=60))
+    assert sweep(api)["removed"] == 0
+    assert filing.call("GET", f"/applications/{body['id']}")[1]["status"] == "active"
+
+
+def test_a_child_reaching_school_age_leaves_the_queue(api, seeded, pki_people, clock):
+    filing = Filing(api, pki_people["parent"])
+    _, body = filing.file()
+    # the demo child was born 2022-09-10: seven years later the sweep takes the child out
+    clock.advance(timedelta(days=365 * 7))
+    for _ in range(30):
+        counts = sweep(api)
+        if counts["aged_out"]:
+            break
+        filing.call("POST", f"/applications/{body['id']}/confirm-interest")
+    assert filing.call("GET", f"/applications/{body['id']}")[1]["status"] in {"aged_out", "removed"}
+
+
+def test_draft_body_is_reusable():
+    assert draft_body(language="ru")["language"] == "ru"
