@@ -26,7 +26,7 @@ from chalicelib.domain.principal import Principal
 from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, TimerKind
 from chalicelib.domain.reference import Bilingual, Kindergarten
 from chalicelib.domain.uploads import UploadPurpose
-from chalicelib.eds.model import Check, KeyPurpose, SignatureRefused
+from chalicelib.eds.model import Check, Holder, KeyPurpose, SignatureRefused
 from chalicelib.gateways.population import PopulationRegistry
 from chalicelib.notify.model import Attachment, Notifier
 from chalicelib.services.auth import Verifier
@@ -161,7 +161,9 @@ class ApplicationService:
     def submit(self, principal: Principal, signed_xml: str) -> tuple[ApplicationView, list[IssuedDocument]]:
         """Verify the signed application, register it, issue its four documents, tell the parent."""
         now = self.clock.now()
-        document = self.verifier.verify(signed_xml, purpose=KeyPurpose.SIGN, account_iin=principal.iin, at=now)
+        document = self.verifier.verify(
+            signed_xml, purpose=KeyPurpose.SIGN, account_iin=principal.iin, at=now, holder=Holder.INDIVIDUAL
+        )
         form = read_application(document.signed_root)
         if form.applicant.iin != document.signer.iin:
             raise SignatureRefused(
@@ -278,7 +280,9 @@ class ApplicationService:
         """Withdraw from the queue on the parent's signed statement; everyone behind moves up."""
         self._own(principal, application_id)
         now = self.clock.now()
-        document = self.verifier.verify(signed_xml, purpose=KeyPurpose.SIGN, account_iin=principal.iin, at=now)
+        document = self.verifier.verify(
+            signed_xml, purpose=KeyPurpose.SIGN, account_iin=principal.iin, at=now, holder=Holder.INDIVIDUAL
+        )
         root = document.signed_root
         target = root.find("application")
         if root.tag != "queueWithdrawal" or target is None or target.get("id") != application_id:
@@ -471,9 +475,11 @@ class ApplicationService:
         benefit = self.reference.get_benefit_category(app.benefit_category) if app.benefit_category else None
         benefit_words = benefit.name if benefit else None
         address = applicant.address
-        home = ", ".join(
-            p for p in (address.city, address.district, address.street, address.house, address.flat) if p
-        ) if address else "—"
+        home = (
+            ", ".join(p for p in (address.city, address.district, address.street, address.house, address.flat) if p)
+            if address
+            else "—"
+        )
         area = Bilingual(
             f"{region.name.kk if region else app.region}, {district.name.kk if district else app.district}",
             f"{region.name.ru if region else app.region}, {district.name.ru if district else app.district}",

@@ -12,7 +12,7 @@ from chalicelib.clock import Clock
 from chalicelib.domain.contacts import validate_contacts
 from chalicelib.domain.errors import Forbidden, InvalidInput, Unauthenticated
 from chalicelib.domain.principal import Principal, Role
-from chalicelib.eds.model import KeyPurpose, VerifiedDocument
+from chalicelib.eds.model import Check, Holder, KeyPurpose, SignatureRefused, VerifiedDocument
 from chalicelib.services.sessions import SessionTokens
 from chalicelib.store.accounts import Account, AccountRepository, ChallengeRepository
 
@@ -29,6 +29,7 @@ class Verifier(Protocol):
         expected_bin: str | None = None,
         account_iin: str | None = None,
         at: datetime | None = None,
+        holder: Holder | None = None,
     ) -> VerifiedDocument: ...
 
 
@@ -121,6 +122,13 @@ class AuthService:
             principal = self._operator_principal(signer.iin, signer.certificate_serial)
             needs_contacts = False
         else:
+            if signer.is_organisation:
+                raise SignatureRefused(
+                    Check.PURPOSE,
+                    "organisation_key_for_parent",
+                    "6-тексеру: ата-ана жеке тұлғаның ЭЦҚ-сымен кіреді, ұйымның кілтімен емес.",
+                    "Проверка 6: родитель входит с ЭЦП физического лица, а не с ключом организации.",
+                )
             account = self.accounts.record_sign_in(signer.iin, signer.full_name, now)
             principal = Principal(
                 iin=signer.iin,

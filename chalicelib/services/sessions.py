@@ -56,7 +56,12 @@ class SessionTokens:
                 algorithms=[ALGORITHM],
                 audience=AUDIENCE,
                 issuer=ISSUER,
-                options={"verify_exp": False, "verify_iat": False, "verify_nbf": False, "require": ["exp", "sub", "role", "iat"]},
+                options={
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                    "require": ["exp", "sub", "role", "iat"],
+                },
             )
         except jwt.PyJWTError as error:
             raise Unauthenticated(
