@@ -13,8 +13,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 ## run: the whole system on this machine (moto, API, web, timers, NCALayer stand-in, demo data)
+##      options after ARGS=, e.g. make run ARGS="--timer-seconds 10 --api-port 8001"
 run: $(STAMP)
-	$(PY) -m infra.local.stack
+	$(PY) -m infra.local.stack $(ARGS)
 
 ## test: lint, the infrastructure template check and the whole test suite
 test: $(STAMP) lint infra

@@ -5,14 +5,16 @@ from __future__ import annotations
 from pynamodb.models import Model
 
 from chalicelib.store.accounts import Account, Challenge
+from chalicelib.store.applications import QUEUE_MODELS
 from chalicelib.store.documents import IssuedDocument
+from chalicelib.store.history import HistoryRecord
 from chalicelib.store.local import LocalState, OutboxMessage
 from chalicelib.store.reference import REFERENCE_MODELS
 from chalicelib.store.uploads import Upload
 
 
 def all_models() -> list[type[Model]]:
-    return [Account, Challenge, Upload, IssuedDocument, *REFERENCE_MODELS]
+    return [Account, Challenge, Upload, IssuedDocument, *REFERENCE_MODELS, *QUEUE_MODELS, HistoryRecord]
 
 
 def local_only_models() -> list[type[Model]]:

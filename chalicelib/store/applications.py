@@ -1,0 +1,671 @@
+"""Queue applications: the tables, and the repository every queue use case calls.
+
+Tables (``docs/queue.md`` has the reasoning):
+
+- ``applications`` — :class:`Application`, keyed by the registration number; two sparse GSIs:
+  ``by-due`` (``due_bucket``, ``due_at``: the pending timer, set only while one is pending) and
+  ``by-queue`` (``in_queue``, ``seq``: the active members of a queue in order, for allocation
+  and reports);
+- ``child-locks`` — :class:`ChildLock`, one item per child and region while an application is
+  active: its conditional put is what makes "one active application per child per region" hold
+  when two submissions race;
+- ``application-parents`` — :class:`ParentLink`, who may see an application (the applicant and
+  every linked parent): the parent's journal is one strongly consistent query.
+
+Every change is one transaction (:class:`chalicelib.store.history.Change`) that writes the
+application, the queue index (:mod:`chalicelib.store.queue_index`), the lock and a history
+record together, conditioned on the state it starts from — never a read-then-write decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pynamodb.attributes import (
+    Attribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.constants import STRING
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.domain.queue import (
+    MAX_PREFERENCES,
+    NO_BENEFIT,
+    ApplicationStatus,
+    BenefitStatus,
+    Channel,
+    QueueRules,
+    QueueScope,
+    RegistrationNumber,
+    TimerKind,
+    application_not_found,
+    benefit_not_pending,
+    benefit_queue_key,
+    bucket_day,
+    buckets_between,
+    changed_concurrently,
+    child_already_in_queue,
+    child_of_school_age,
+    cohort_of,
+    interest_deadline,
+    is_under_school_age,
+    next_timer,
+    not_in_queue,
+    queue_key,
+    registration_year,
+    settled_day,
+    timer_bucket,
+    too_many_preferences,
+)
+from chalicelib.settings import get_settings
+from chalicelib.store.base import table_meta
+from chalicelib.store.history import (
+    SYSTEM,
+    Change,
+    ChangeRefused,
+    HistoryRecord,
+    HistoryRepository,
+    commit,
+    history_record,
+)
+from chalicelib.store.queue_index import Counter, QueueChunk, QueueHead, QueueIndex, transact_get
+
+SUBJECT = "application"
+TIMER_SWEEP = "application-timers"
+STALE_ATTEMPTS = 5
+
+
+class DateAttribute(Attribute[date]):
+    """A calendar date stored as ``YYYY-MM-DD``."""
+
+    attr_type = STRING
+
+    def serialize(self, value: date) -> str:
+        return value.isoformat()
+
+    def deserialize(self, value: str) -> date:
+        return date.fromisoformat(value)
+
+
+class Address(MapAttribute):
+    city = UnicodeAttribute(null=True)
+    district = UnicodeAttribute(null=True)
+    street = UnicodeAttribute(null=True)
+    house = UnicodeAttribute(null=True)
+    flat = UnicodeAttribute(null=True)
+
+
+class ApplicantSnapshot(MapAttribute):
+    """The applicant as at the application: names from the population register, contacts from the form."""
+
+    iin = UnicodeAttribute()
+    surname = UnicodeAttribute()
+    given_name = UnicodeAttribute()
+    patronymic = UnicodeAttribute(null=True)
+    birth_date = DateAttribute(null=True)
+    address = Address(null=True)
+    email = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    extra_email = UnicodeAttribute(null=True)
+    extra_phone = UnicodeAttribute(null=True)
+
+
+class ApplicationsByDue(GlobalSecondaryIndex["Application"]):
+    class Meta:
+        index_name = "by-due"
+        projection = AllProjection()
+
+    due_bucket = UnicodeAttribute(hash_key=True)
+    due_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ApplicationsByQueue(GlobalSecondaryIndex["Application"]):
+    class Meta:
+        index_name = "by-queue"
+        projection = AllProjection()
+
+    in_queue = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+
+
+class Application(Model):
+    """An application to the kindergarten queue (өтініш / заявление)."""
+
+    Meta = table_meta("applications")
+
+    id = UnicodeAttribute(hash_key=True)  # the registration number, "УО.2025.000024.1"
+
+    child_iin = UnicodeAttribute()
+    child_surname = UnicodeAttribute()
+    child_given_name = UnicodeAttribute()
+    child_patronymic = UnicodeAttribute(null=True)
+    birth_date = DateAttribute()
+    sex = UnicodeAttribute()  # "male" | "female", from the IIN
+
+    region = UnicodeAttribute()
+    district = UnicodeAttribute()
+    language = UnicodeAttribute()  # "kk" | "ru"
+    preferences = ListAttribute(of=UnicodeAttribute, default=list)  # up to three kindergarten ids
+    cohort = NumberAttribute(null=True)  # set by create: the birth year
+    queue_key = UnicodeAttribute(null=True)  # set by create
+    seq = NumberAttribute(null=True)  # set by create: order of registration in the queue
+
+    benefit_category = UnicodeAttribute(null=True)
+    benefit_status = UnicodeAttribute(default=BenefitStatus.NONE.value)
+    benefit_reason = UnicodeAttribute(null=True)  # an operator's reason for a refusal
+    benefit_document_keys = ListAttribute(of=UnicodeAttribute, default=list)
+
+    applicant_iin = UnicodeAttribute()
+    applicant = ApplicantSnapshot()
+    channel = UnicodeAttribute(default=Channel.PORTAL.value)
+    egov_number = UnicodeAttribute(null=True)
+    service_center_number = UnicodeAttribute(null=True)
+    linked_parent_iins = UnicodeSetAttribute(null=True)
+
+    status = UnicodeAttribute(default=ApplicationStatus.ACTIVE.value)
+    status_at = UTCDateTimeAttribute(null=True)  # "в очереди с …" / when the status was reached
+    status_reason = UnicodeAttribute(null=True)
+    registered_at = UTCDateTimeAttribute(null=True)
+    last_confirmed_at = UTCDateTimeAttribute(null=True)
+    in_queue = UnicodeAttribute(null=True)  # the queue key while active (sparse: by-queue)
+
+    timer_kind = UnicodeAttribute(null=True)  # the pending timer (sparse: by-due)
+    timer_days = NumberAttribute(null=True)
+    due_at = UTCDateTimeAttribute(null=True)
+    due_bucket = UnicodeAttribute(null=True)
+
+    signed_xml_key = UnicodeAttribute(null=True)  # the signed application as received (S3)
+    attachment_keys = ListAttribute(of=UnicodeAttribute, default=list)
+    version = VersionAttribute()
+
+    by_due = ApplicationsByDue()
+    by_queue = ApplicationsByQueue()
+
+    @property
+    def state(self) -> ApplicationStatus:
+        return ApplicationStatus(self.status)
+
+    @property
+    def benefit_queue(self) -> str | None:
+        """The benefit category's queue while the benefit is approved; None otherwise."""
+        if self.benefit_status != BenefitStatus.APPROVED or not self.benefit_category or not self.queue_key:
+            return None
+        return benefit_queue_key(self.queue_key, self.benefit_category)
+
+    def visible_to(self, iin: str) -> bool:
+        return iin == self.applicant_iin or iin in (self.linked_parent_iins or set())
+
+
+class ChildLock(Model):
+    """Held while a child has an active application in a region (``<child IIN>#<region>``)."""
+
+    Meta = table_meta("child-locks")
+
+    key = UnicodeAttribute(hash_key=True)
+    application_id = UnicodeAttribute()
+    locked_at = UTCDateTimeAttribute()
+
+
+class ParentLink(Model):
+    """A parent who sees an application in their journal: the applicant, or a parent who linked it."""
+
+    Meta = table_meta("application-parents")
+
+    parent_iin = UnicodeAttribute(hash_key=True)
+    application_id = UnicodeAttribute(range_key=True)
+    role = UnicodeAttribute()  # "applicant" | "linked"
+    linked_at = UTCDateTimeAttribute()
+
+
+QUEUE_MODELS: tuple[type[Model], ...] = (Application, ChildLock, ParentLink, QueueHead, QueueChunk, Counter)
+
+
+def lock_key(child_iin: str, region: str) -> str:
+    return f"{child_iin}#{region}"
+
+
+def rules_from_settings() -> QueueRules:
+    settings = get_settings()
+    return QueueRules(
+        interest_period_months=settings.interest_period_months,
+        reminder_days=tuple(settings.interest_reminder_days),
+        school_age_years=settings.school_age_years,
+    )
+
+
+@dataclass(frozen=True)
+class QueueNumbers:
+    """The two numbers the journal shows: general queue, and within the benefit category (0 without)."""
+
+    general: int | None  # None once the application has left the queue
+    benefit: int
+
+
+@dataclass(frozen=True)
+class Fired:
+    """A timer the sweep claimed and carried out."""
+
+    application: Application
+    kind: TimerKind
+    days_before: int | None
+    deadline: datetime | None
+
+
+@dataclass
+class _Edit:
+    """What a change does to an existing application: new attribute values, other writes, the record."""
+
+    values: dict[str, Any]
+    event: str
+    from_state: str | None = None
+    to_state: str | None = None
+    why: str | None = None
+    details: dict[str, Any] | None = None
+    writes: Callable[[Change], None] = lambda change: None
+    require_active: bool = True
+
+
+def _benefit_state(status: str, category: str | None) -> str:
+    return f"{status}:{category or NO_BENEFIT}"
+
+
+class ApplicationRepository:
+    """Applications and their queue: every method is one atomic change or one bounded read."""
+
+    def __init__(self, rules: QueueRules | None = None, index: QueueIndex | None = None) -> None:
+        self.rules = rules or rules_from_settings()
+        self.index = index or QueueIndex()
+        self.history_store = HistoryRepository()
+
+    # --- joining --------------------------------------------------------------------------------
+
+    def create(self, application: Application, *, who: str, now: datetime,
+               scope: QueueScope | None = None) -> Application:
+        """Register a new application and put the child in the queue, atomically.
+
+        The caller fills the child, applicant, region/district, language, preferences, channel,
+        benefit claim and document keys; this fills the registration number, cohort, queue key,
+        ``seq``, status and timer. Raises ``child_already_in_queue`` when the child has an active
+        application in the region (also when two submissions race), ``child_of_school_age``.
+        """
+        app = application
+        if len(app.preferences or []) > MAX_PREFERENCES:
+            raise too_many_preferences()
+        if not is_under_school_age(app.birth_date, now, self.rules):
+            raise child_of_school_age()
+        app.cohort = cohort_of(app.birth_date)
+        app.queue_key = queue_key(app.region, app.district, app.cohort, scope or self.rules.scope)
+        if app.benefit_category in (None, "", NO_BENEFIT):
+            app.benefit_category, app.benefit_status = None, BenefitStatus.NONE.value
+        elif app.benefit_status not in (BenefitStatus.PENDING, BenefitStatus.APPROVED):
+            app.benefit_status = BenefitStatus.PENDING.value
+        app.status = ApplicationStatus.ACTIVE.value
+        app.status_at = app.registered_at = now
+        app.last_confirmed_at = None
+        app.in_queue = app.queue_key
+        for name, value in self._timer_values(app, now, last_confirmed_at=None).items():
+            setattr(app, name, value)
+        year = registration_year(now)
+        app.seq = self.index.next_seq(app.queue_key)
+        app.id = str(RegistrationNumber(year, self.index.next_value(f"registration#{year}")))
+
+        def build() -> Change:
+            change = Change()
+            change.put("application", app, Application.id.does_not_exist())
+            change.put(
+                "lock",
+                ChildLock(lock_key(app.child_iin, app.region), application_id=app.id, locked_at=now),
+                ChildLock.key.does_not_exist(),
+                return_old=True,
+            )
+            change.put("parent", ParentLink(app.applicant_iin, app.id, role="applicant", linked_at=now))
+            self.index.join(change, "general", app.queue_key, app.seq)
+            if app.benefit_queue is not None:
+                self.index.join(change, "benefit", app.benefit_queue, app.seq)
+            change.record(self._record(
+                app, 1, now, who, "application.registered", None, ApplicationStatus.ACTIVE.value, None,
+                {"queue_key": app.queue_key, "seq": app.seq, "channel": app.channel},
+            ))
+            return change
+
+        try:
+            commit(build)
+        except ChangeRefused as refused:
+            if "lock" in refused.failed:
+                holder = (refused.old_item("lock") or {}).get("application_id", {}).get("S")
+                raise child_already_in_queue(holder) from refused
+            raise
+        return app
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def find(self, application_id: str) -> Application | None:
+        try:
+            return Application.get(application_id, consistent_read=True)
+        except Application.DoesNotExist:
+            return None
+
+    def get(self, application_id: str) -> Application:
+        """The application (strongly consistent); ``application_not_found`` if there is none."""
+        app = self.find(application_id)
+        if app is None:
+            raise application_not_found(application_id)
+        return app
+
+    def list_for_parent(self, iin: str) -> list[Application]:
+        """The parent's journal: applications they filed or linked, newest first."""
+        ids = [link.application_id for link in ParentLink.query(iin, consistent_read=True)]
+        if not ids:
+            return []
+        apps = list(Application.batch_get(ids, consistent_read=True))
+        return sorted(apps, key=lambda app: app.registered_at or datetime.min.replace(tzinfo=UTC), reverse=True)
+
+    def queue_numbers(self, application: Application) -> QueueNumbers:
+        """The exact queue numbers now: one TransactGetItems of the application, head and chunk.
+
+        The application is read again in the same snapshot, so the numbers belong to one instant
+        even when ``application`` is stale (it is then read once more with its current state).
+        """
+        app = application
+        for _ in range(STALE_ATTEMPTS):
+            if app.state is not ApplicationStatus.ACTIVE:
+                return QueueNumbers(None, 0)
+            general = self.index.reader(app.queue_key, app.seq)
+            benefit = self.index.reader(app.benefit_queue, app.seq) if app.benefit_queue else None
+            gets = [Application.get_operation_kwargs_from_class(app.id), *general.gets()]
+            if benefit is not None:
+                gets.extend(benefit.gets())
+            items = transact_get(gets)
+            if items[0] is None:
+                raise application_not_found(app.id)
+            current = Application.from_raw_data(items[0])
+            if current.version != app.version:
+                app = current
+                continue
+            general_number = general.position(items[1], items[2])
+            benefit_number = benefit.position(items[3], items[4]) if benefit is not None else 0
+            if general_number is None or benefit_number is None:
+                raise RuntimeError(f"queue index out of step with application {app.id}")
+            return QueueNumbers(general_number, benefit_number)
+        raise changed_concurrently(application.id)
+
+    def queue_size(self, key: str) -> int:
+        """Active applications in a queue (general or benefit key): one read, for reports."""
+        return self.index.size(key)
+
+    def in_queue_order(self, key: str) -> Iterator[Application]:
+        """The active applications of a general queue in registration order (GSI: eventually consistent)."""
+        return Application.by_queue.query(key)
+
+    def history(self, application_id: str) -> list[HistoryRecord]:
+        """The "change history" tab, oldest first."""
+        return self.history_store.for_subject(SUBJECT, application_id)
+
+    # --- changes --------------------------------------------------------------------------------
+
+    def leave(self, application_id: str, status: ApplicationStatus, *, who: str, why: str | None,
+              now: datetime) -> Application:
+        """Take the application out of the queue for good (withdrawn, removed, enrolled, …).
+
+        Everyone behind moves up at once. Raises ``application_not_in_queue`` if it already left.
+        """
+        if status is ApplicationStatus.ACTIVE:
+            raise ValueError("leaving the queue needs a final status")
+        app, _ = self._change(application_id, lambda app: self._leave_edit(app, status, why, now), who, now)
+        return app
+
+    def change_benefit(self, application_id: str, category: str | None, *, who: str, now: datetime,
+                       why: str | None = None, document_keys: Iterable[str] = ()) -> Application:
+        """Claim a (new) benefit category, pending an operator's check; ``None`` drops the benefit.
+
+        The general queue number does not change; an approved benefit's queue is left at once.
+        """
+        keys = list(document_keys)
+
+        def plan(app: Application) -> _Edit:
+            self._require_active(app)
+            old = app.benefit_queue
+            if category in (None, "", NO_BENEFIT):
+                new_category, new_status = None, BenefitStatus.NONE.value
+            else:
+                new_category, new_status = category, BenefitStatus.PENDING.value
+
+            def writes(change: Change) -> None:
+                if old is not None:
+                    self.index.leave(change, "benefit", old, app.seq)
+
+            return _Edit(
+                values={"benefit_category": new_category, "benefit_status": new_status,
+                        "benefit_reason": None, "benefit_document_keys": keys},
+                event="application.benefit_changed",
+                from_state=_benefit_state(app.benefit_status, app.benefit_category),
+                to_state=_benefit_state(new_status, new_category),
+                why=why,
+                writes=writes,
+            )
+
+        app, _ = self._change(application_id, plan, who, now)
+        return app
+
+    def decide_benefit(self, application_id: str, *, approve: bool, who: str, now: datetime,
+                       why: str | None = None) -> Application:
+        """An operator's decision on a pending benefit claim; approval puts the child in its queue."""
+
+        def plan(app: Application) -> _Edit:
+            self._require_active(app)
+            if app.benefit_status != BenefitStatus.PENDING or not app.benefit_category:
+                raise benefit_not_pending(app.id)
+            status = BenefitStatus.APPROVED if approve else BenefitStatus.REFUSED
+            key = benefit_queue_key(app.queue_key, app.benefit_category)
+
+            def writes(change: Change) -> None:
+                if approve:
+                    self.index.join(change, "benefit", key, app.seq)
+
+            return _Edit(
+                values={"benefit_status": status.value, "benefit_reason": None if approve else why},
+                event="application.benefit_approved" if approve else "application.benefit_refused",
+                from_state=_benefit_state(app.benefit_status, app.benefit_category),
+                to_state=_benefit_state(status.value, app.benefit_category),
+                why=why,
+                writes=writes,
+            )
+
+        app, _ = self._change(application_id, plan, who, now)
+        return app
+
+    def confirm_interest(self, application_id: str, *, who: str, now: datetime) -> Application:
+        """The parent confirms interest: the next deadline is one period from now; timers move."""
+
+        def plan(app: Application) -> _Edit:
+            self._require_active(app)
+            deadline = interest_deadline(app.registered_at, now, self.rules)
+            return _Edit(
+                values={"last_confirmed_at": now, **self._timer_values(app, now, last_confirmed_at=now)},
+                event="application.interest_confirmed",
+                details={"deadline": deadline.isoformat()},
+            )
+
+        app, _ = self._change(application_id, plan, who, now)
+        return app
+
+    def link_parent(self, application_id: str, parent_iin: str, *, who: str, now: datetime) -> Application:
+        """Show the application in another parent's journal too (their parenthood checked by the caller)."""
+
+        def plan(app: Application) -> _Edit | None:
+            if app.visible_to(parent_iin):
+                return None
+            return _Edit(
+                values={"linked_parent_iins": {*(app.linked_parent_iins or set()), parent_iin}},
+                event="application.parent_linked",
+                details={"parent_iin": parent_iin},
+                require_active=False,
+                writes=lambda change: change.put(
+                    "parent",
+                    ParentLink(parent_iin, app.id, role="linked", linked_at=now),
+                    ParentLink.parent_iin.does_not_exist(),
+                ),
+            )
+
+        app, _ = self._change(application_id, plan, who, now)
+        return app
+
+    # --- timers ---------------------------------------------------------------------------------
+
+    def due(self, now: datetime, *, since: date | None = None, limit: int | None = None) -> Iterator[Application]:
+        """Applications whose timer is due at ``now``, read from the due buckets only.
+
+        Buckets are read from the sweep cursor (or ``since``) to today; a bucket old enough to be
+        complete moves the cursor past it once every application in it was handed out, so the
+        next sweep starts there. Reads only what is due, plus the cursor.
+        """
+        cursor = self.index.cursor(TIMER_SWEEP)
+        fallback = now.astimezone(UTC).date() - timedelta(days=max(self.rules.reminder_days, default=0) + 2)
+        start = since or cursor or fallback
+        moves_cursor = cursor is None or start <= cursor
+        settled = settled_day(now)
+        drained: date | None = None  # the cursor moves once, past the settled buckets handed out in full
+        handed = 0
+        for bucket in buckets_between(start, now.astimezone(UTC).date()):
+            day = bucket_day(bucket)
+            if drained is not None and day > settled:
+                self.index.advance_cursor(TIMER_SWEEP, drained)
+                drained = None
+            for app in Application.by_due.query(bucket, Application.due_at <= now):
+                yield app
+                handed += 1
+                if limit is not None and handed >= limit:
+                    return
+            if moves_cursor and day <= settled:
+                drained = day + timedelta(days=1)
+
+    def fire(self, application: Application, now: datetime, *, who: str = SYSTEM) -> Fired | None:
+        """Claim and carry out the application's due timer; None if it is not due (any more).
+
+        A reminder moves the timer to the next one and appends an ``application.interest_reminder``
+        event (the notifications read it from the outbox). A lapse removes the child from the
+        queue; school age takes the child out. The claim is a conditional write on the version
+        the sweep saw, so two sweeps never carry out the same timer twice.
+        """
+        outcome: dict[str, Any] = {}
+
+        def plan(app: Application) -> _Edit | None:
+            if not self._is_due(app, now):
+                return None
+            kind = TimerKind(app.timer_kind)
+            deadline = None if kind is TimerKind.SCHOOL_AGE else interest_deadline(
+                app.registered_at, app.last_confirmed_at, self.rules)
+            outcome.update(kind=kind, days_before=app.timer_days, deadline=deadline)
+            if kind is TimerKind.LAPSE:
+                return self._leave_edit(app, ApplicationStatus.REMOVED, "interest_not_confirmed", now)
+            if kind is TimerKind.SCHOOL_AGE:
+                return self._leave_edit(app, ApplicationStatus.AGED_OUT, "school_age", now)
+            return _Edit(
+                values=self._timer_values(app, now, last_confirmed_at=app.last_confirmed_at),
+                event="application.interest_reminder",
+                details={"days_before": app.timer_days, "deadline": deadline.isoformat() if deadline else None},
+            )
+
+        app, changed = self._change(application.id, plan, who, now, first=application)
+        if not changed:
+            return None
+        return Fired(app, outcome["kind"], outcome["days_before"], outcome["deadline"])
+
+    # --- internals ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _require_active(app: Application) -> None:
+        if app.state is not ApplicationStatus.ACTIVE:
+            raise not_in_queue(app.id)
+
+    @staticmethod
+    def _is_due(app: Application, now: datetime) -> bool:
+        return (app.state is ApplicationStatus.ACTIVE and app.timer_kind is not None
+                and app.due_at is not None and app.due_at <= now)
+
+    def _timer_values(self, app: Application, now: datetime, *, last_confirmed_at: datetime | None) -> dict[str, Any]:
+        timer = next_timer(registered_at=app.registered_at, last_confirmed_at=last_confirmed_at,
+                           birth_date=app.birth_date, after=now, rules=self.rules)
+        return {"timer_kind": timer.kind.value, "timer_days": timer.days_before, "due_at": timer.due_at,
+                "due_bucket": timer_bucket(timer.due_at, now)}
+
+    def _leave_edit(self, app: Application, status: ApplicationStatus, why: str | None, now: datetime) -> _Edit:
+        self._require_active(app)
+        benefit = app.benefit_queue
+
+        def writes(change: Change) -> None:
+            change.delete("lock", ChildLock(lock_key(app.child_iin, app.region)),
+                          ChildLock.application_id == app.id)
+            self.index.leave(change, "general", app.queue_key, app.seq)
+            if benefit is not None:
+                self.index.leave(change, "benefit", benefit, app.seq)
+
+        return _Edit(
+            values={"status": status.value, "status_at": now, "status_reason": why, "in_queue": None,
+                    "timer_kind": None, "timer_days": None, "due_at": None, "due_bucket": None},
+            event="application.left",
+            from_state=app.status,
+            to_state=status.value,
+            why=why,
+            writes=writes,
+        )
+
+    def _record(self, app: Application, ordinal: int, now: datetime, who: str, event: str,
+                from_state: str | None, to_state: str | None, why: str | None,
+                details: dict[str, Any] | None) -> HistoryRecord:
+        return history_record(subject_type=SUBJECT, subject_id=app.id, ordinal=ordinal, at=now, who=who,
+                              event=event, from_state=from_state, to_state=to_state, why=why, details=details)
+
+    def _change(self, application_id: str, plan: Callable[[Application], _Edit | None], who: str,
+                now: datetime, *, first: Application | None = None) -> tuple[Application, bool]:
+        """Plan a change on the current application and commit it on that version; re-plan if it moved.
+
+        Returns the application as it is after the change, and whether anything was changed.
+        """
+        for attempt in range(STALE_ATTEMPTS):
+            app = first if first is not None and attempt == 0 else self.get(application_id)
+            edit = plan(app)
+            if edit is None:
+                return app, False
+            try:
+                self._commit_edit(app, edit, who, now)
+            except ChangeRefused as refused:
+                if "application" not in refused.failed:
+                    raise  # the application was as planned, yet the index or lock disagreed
+                continue  # it changed since it was read (the other writes then fail with it): re-plan
+            return app, True
+        raise changed_concurrently(application_id)
+
+    def _commit_edit(self, app: Application, edit: _Edit, who: str, now: datetime) -> None:
+        attributes = Application.get_attributes()
+        ordinal = int(app.version or 0) + 1
+
+        def build() -> Change:
+            actions: list[Action] = [
+                attributes[name].remove() if value is None else attributes[name].set(value)
+                for name, value in edit.values.items()
+            ]
+            condition: Condition | None = (Application.status == ApplicationStatus.ACTIVE.value
+                                           if edit.require_active else None)
+            change = Change()
+            change.update("application", app, actions, condition)
+            edit.writes(change)
+            change.record(self._record(app, ordinal, now, who, edit.event, edit.from_state, edit.to_state,
+                                       edit.why, edit.details))
+            return change
+
+        commit(build)
+        for name, value in edit.values.items():
+            setattr(app, name, value)

@@ -1,0 +1,152 @@
+"""Driving the parents' web front end in Debian's chromium through Playwright.
+
+The browser talks to a real local stack (``infra.local.harness``): the API, the
+static web with its generated ``/config.js`` and the NCALayer stand-in, whose
+local control chooses which demo person signs. Each test signs in as a demo parent
+no other browser test uses, so the order of the tests does not matter:
+
+| test module | parents |
+|---|---|
+| ``test_web_signin.py`` | 920722410070, 910130410219, 950512410282, 850808310353 |
+| ``test_web_queue.py`` | 900314310002 (child 231030530008), 881105310141 (child 220418530260) |
+ Screenshots go to
+``test-artifacts/`` so that a person can look at what the tests saw.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from infra.local.harness import StackProcess, start_stack
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 30_000  # a signed submission renders its PDFs before it answers
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+def require_chromium() -> None:
+    """Skip when chromium is missing on a developer's machine; in CI it must be there."""
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing in CI: .ci/run installs the chromium package")
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's chromium, headless, for the duration of the block."""
+    require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+_web_stack: StackProcess | None = None
+
+
+def web_stack(config: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> StackProcess:
+    """The local stack of the browser tests: one per test worker, started on first use.
+
+    It is not the e2e suite's shared ``local_stack``: the browser tests sign demo parents in
+    for the first time and put demo children in the queue, which must not depend on, nor
+    disturb, what the other end-to-end tests do with the same people.
+    """
+    global _web_stack
+    if _web_stack is None:
+        _web_stack = start_stack(tmp_path_factory.mktemp("web-stack"))
+        config.add_cleanup(_stop_web_stack)
+    return _web_stack
+
+
+def _stop_web_stack() -> None:
+    global _web_stack
+    if _web_stack is not None:
+        _web_stack.stop()
+        _web_stack = None
+
+
+@contextlib.contextmanager
+def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP) -> Iterator[Page]:
+    """A page in a fresh browser context (its own sessionStorage), failing on script errors."""
+    context = browser.new_context(viewport=viewport, locale="kk-KZ", timezone_id="Asia/Almaty")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+        assert not errors, f"script errors on the page: {errors}"
+    finally:
+        context.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save the whole page as ``test-artifacts/<name>.png``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def use_identity(stack: StackProcess, iin: str, *, key: str = "auto", mode: str = "sign") -> dict[str, Any]:
+    """Tell the NCALayer stand-in who signs next, with which key, or that the person cancels."""
+    query = urllib.parse.urlencode({"iin": iin, "key": key, "mode": mode})
+    request = urllib.request.Request(f"{stack.ncalayer_control}?{query}", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def switch_language(page: Page, language: str) -> None:
+    """Press the header's language switch (``kk`` or ``ru``)."""
+    page.locator(f".lang-btn[data-lang='{language}']").click()
+    page.wait_for_function("lang => document.documentElement.lang === lang", arg=language)
+
+
+def label(text: str) -> re.Pattern[str]:
+    """A form label that starts with ``text`` (required fields carry a trailing asterisk)."""
+    return re.compile(rf"^{re.escape(text)}")
+
+
+def sign_in(page: Page, stack: StackProcess) -> None:
+    """Open the page and sign in with the EDS as the stand-in's active identity."""
+    page.goto(f"{stack.web}/")
+    page.get_by_role("button", name="ЭЦҚ арқылы кіру").click()
+    page.wait_for_url(re.compile(r"#/(contacts|applications)$"))
+
+
+def give_contacts(page: Page, email: str, phone: str) -> None:
+    """Fill and save the contacts form (shown on the first sign-in)."""
+    page.get_by_label(label("Электрондық пошта")).first.fill(email)
+    page.get_by_label(label("Ұялы телефон")).fill(phone)
+    page.get_by_role("button", name="Сақтау").click()

@@ -1,0 +1,197 @@
+"""A parent puts a child in the queue in a real browser, then finds and manages the application.
+
+Against a fresh local stack: the wizard (applicant from the population registry, child,
+queue, kindergartens, language, benefit with a scan), the signature with the signing key
+through the NCALayer stand-in, the success screen, the journal, the three tabs of the
+application and its actions.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from infra.local.harness import StackProcess
+from tests.e2e.browser import (
+    chromium,
+    give_contacts,
+    label,
+    new_page,
+    screenshot,
+    sign_in,
+    switch_language,
+    use_identity,
+    web_stack,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.xdist_group("web")]
+
+# Demo families (infra/local/demo/population.json)
+NURLAN = "900314310002"  # father of Әлихан, born 2023-10-30
+ALIKHAN = ("231030530008", "Сейітқали", "Әлихан")
+ERLAN = "881105310141"  # father of the twins, born 2022-04-18
+ALDIYAR = ("220418530260", "Жұмабаев", "Алдияр")
+SCAN = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def queue_served(stack: StackProcess) -> bool:
+    """Whether the API serves the queue routes (an unknown route answers "Missing Authentication Token")."""
+    try:
+        with urllib.request.urlopen(f"{stack.api}/applications/prefill", timeout=10) as response:
+            body = response.read()
+    except urllib.error.HTTPError as error:
+        body = error.read()
+    return b"Missing Authentication Token" not in body
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def stack(browser: Browser, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> StackProcess:
+    running = web_stack(pytestconfig, tmp_path_factory)
+    if not queue_served(running):
+        pytest.skip("the API does not serve the queue routes (/applications…) yet")
+    return running
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    with new_page(browser) as opened:
+        yield opened
+
+
+def signed_in_parent(page: Page, stack: StackProcess, iin: str, email: str, phone: str) -> None:
+    use_identity(stack, iin)
+    sign_in(page, stack)
+    if page.url.endswith("#/contacts"):
+        give_contacts(page, email, phone)
+    expect(page.get_by_role("heading", name="Өтініштер журналы")).to_be_visible()
+
+
+def fill_child(page: Page, child: tuple[str, str, str]) -> None:
+    iin, surname, given_name = child
+    page.get_by_label(label("Баланың ЖСН")).fill(iin)
+    page.get_by_label(label("Тегі")).fill(surname)
+    page.get_by_label(label("Аты")).fill(given_name)
+
+
+def choose_queue(page: Page, kindergartens: int) -> None:
+    page.get_by_label(label("Өңір")).select_option("astana")
+    page.get_by_label(label("Аудан (қала)")).select_option("esil")
+    page.get_by_label("қазақ тілі", exact=True).check()
+    choices = page.locator(".kg input[type=checkbox]")
+    expect(choices.first).to_be_visible()
+    for index in range(kindergartens):
+        choices.nth(index).check()
+
+
+def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackProcess, page: Page):
+    # given a signed-in parent whose details the population registry knows
+    signed_in_parent(page, stack, NURLAN, "nurlan@example.kz", "+7 701 555 12 34")
+    page.get_by_role("link", name="Баланы кезекке қою").first.click()
+
+    # when they check the prefilled applicant step
+    expect(page.get_by_label(label("ЖСН"))).to_have_value(NURLAN)
+    screenshot(page, "web-apply-step1-kk")
+    page.get_by_role("button", name="Ары қарай").click()
+
+    # and give the child, the queue and two kindergartens
+    fill_child(page, ALIKHAN)
+    expect(page.get_by_text("ЖСН бойынша туған күні: 30.10.2023")).to_be_visible()
+    choose_queue(page, 2)
+    expect(page.get_by_text("Таңдалды: 2 / 3")).to_be_visible()
+    screenshot(page, "web-apply-step2-kk")
+    switch_language(page, "ru")
+    screenshot(page, "web-apply-step2-ru")
+    switch_language(page, "kk")
+    page.get_by_role("button", name="Ары қарай").click()
+
+    # and sign the application with the signing key
+    expect(page.get_by_role("heading", name="Өтінішті тексеріңіз")).to_be_visible()
+    screenshot(page, "web-apply-review-kk")
+    page.get_by_role("button", name="Қол қою және жіберу").click()
+
+    # then the child is in the queue, with a registration number and documents to download
+    expect(page.get_by_role("heading", name="Балаңыз кезекке сәтті қойылды")).to_be_visible()
+    expect(page.locator(".big-number")).to_have_text(re.compile(r"Кезек нөмірі: \d+"))
+    expect(page.get_by_role("link", name="Жүктеу").first).to_be_visible()
+    screenshot(page, "web-apply-success-kk")
+    switch_language(page, "ru")
+    expect(page.get_by_role("heading", name="Ваш ребенок успешно встал в очередь")).to_be_visible()
+    screenshot(page, "web-apply-success-ru")
+    switch_language(page, "kk")
+
+    # when they open the journal and the application
+    page.get_by_role("link", name="Өтініштер журналы").first.click()
+    row = page.locator("table.journal tbody tr", has_text=ALIKHAN[0])
+    expect(row).to_have_count(1)
+    screenshot(page, "web-journal-with-application-kk")
+    row.locator("a.reg-number").click()
+
+    # then the three tabs show the information, the history and the documents
+    expect(page.get_by_role("tab", name="Өтініш туралы ақпарат")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tabpanel")).to_contain_text(ALIKHAN[0])
+    screenshot(page, "web-application-info-kk")
+    page.get_by_role("tab", name="Өзгерістер тарихы").click()
+    expect(page.get_by_role("tabpanel").locator("tbody tr").first).to_be_visible()
+    screenshot(page, "web-application-history-kk")
+    page.get_by_role("tab", name="Жалпы құжаттар").click()
+    expect(page.get_by_role("tabpanel").get_by_role("link", name="Жүктеу").first).to_be_visible()
+    screenshot(page, "web-application-documents-kk")
+    switch_language(page, "ru")
+    expect(page.get_by_role("tab", name="Общие документы")).to_have_attribute("aria-selected", "true")
+    screenshot(page, "web-application-documents-ru")
+    switch_language(page, "kk")
+
+    # when they confirm their interest
+    page.get_by_role("button", name="Мүдделілікті растау").click()
+    page.get_by_role("dialog").get_by_role("button", name="Растау").click()
+
+    # then the page says it is confirmed
+    expect(page.get_by_text("Мүдделілік расталды.")).to_be_visible()
+
+
+def test_a_parent_claims_a_benefit_with_a_scan_and_later_withdraws(stack: StackProcess, page: Page):
+    # given a signed-in parent applying with a benefit and its scanned proof
+    signed_in_parent(page, stack, ERLAN, "erlan@example.kz", "+7 702 111 22 33")
+    page.get_by_role("link", name="Баланы кезекке қою").first.click()
+    page.get_by_role("button", name="Ары қарай").click()
+    fill_child(page, ALDIYAR)
+    choose_queue(page, 1)
+    page.get_by_label("Жеңілдік берілген тұлға").check()
+    page.get_by_label(label("Жеңілдік санаты")).select_option(index=1)
+    page.locator(".uploader input[type=file]").set_input_files(
+        files=[{"name": "anyqtama.pdf", "mimeType": "application/pdf", "buffer": SCAN}]
+    )
+    expect(page.locator(".file-state")).to_contain_text("жүктелді")
+    screenshot(page, "web-apply-benefit-kk")
+    page.get_by_role("button", name="Ары қарай").click()
+
+    # when they sign and send it
+    page.get_by_role("button", name="Қол қою және жіберу").click()
+
+    # then it is registered, with a queue number within the benefit category too
+    expect(page.get_by_role("heading", name="Балаңыз кезекке сәтті қойылды")).to_be_visible()
+    page.get_by_role("link", name="Өтінішті ашу").click()
+    expect(page.get_by_role("tabpanel")).to_contain_text("Жеңілдік санаты бойынша кезек нөмірі")
+
+    # when they withdraw the child from the queue, signing the request
+    page.get_by_role("button", name="Кезектен алу").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label(label("Себебі")).fill("Басқа қалаға көштік")
+    screenshot(page, "web-withdraw-kk")
+    dialog.get_by_role("button", name="Қол қою және жіберу").click()
+
+    # then the page says the child left the queue, and the action is gone
+    expect(page.get_by_text("Бала кезектен алынды.")).to_be_visible()
+    expect(page.get_by_role("button", name="Кезектен алу")).to_have_count(0)
+    screenshot(page, "web-withdrawn-kk")

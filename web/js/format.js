@@ -1,0 +1,50 @@
+// Dates as the service shows them: dd.mm.yyyy and HH:MM, in Almaty time.
+
+const ZONE = "Asia/Almaty";
+
+function parts(date, withTime) {
+  const options = { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit" };
+  if (withTime) Object.assign(options, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const out = {};
+  for (const part of new Intl.DateTimeFormat("en-GB", options).formatToParts(date)) out[part.type] = part.value;
+  return out;
+}
+
+/** "2011-08-18" or an ISO time → "18.08.2011" (a calendar date is never shifted by time zones). */
+export function formatDate(value) {
+  if (!value) return "—";
+  const plain = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (plain) return `${plain[3]}.${plain[2]}.${plain[1]}`;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  const p = parts(date, false);
+  return `${p.day}.${p.month}.${p.year}`;
+}
+
+/** An ISO time → "31.07.2018 17:29" in Almaty time. */
+export function formatDateTime(value) {
+  if (!value) return "—";
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  const p = parts(date, true);
+  return `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}`;
+}
+
+/** The birth date an IIN encodes (YYMMDD + century digit), or null when it cannot be read. */
+export function birthDateFromIin(iin) {
+  if (!/^\d{12}$/.test(iin || "")) return null;
+  const century = { 1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000 }[iin[6]];
+  if (!century) return null;
+  const year = century + Number(iin.slice(0, 2));
+  const month = Number(iin.slice(2, 4));
+  const day = Number(iin.slice(4, 6));
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return `${year}-${iin.slice(2, 4)}-${iin.slice(4, 6)}`;
+}
+
+export function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}

@@ -1,0 +1,82 @@
+// The application journal: every application the parent filed, newest first.
+
+import { get } from "../api.js";
+import { bi, h, icon, w } from "../dom.js";
+import { formatDate } from "../format.js";
+import { notice, showError } from "../ui.js";
+
+const COLUMNS = [
+  ["journal.number", (a) => h("a", { href: `#/applications/${encodeURIComponent(a.id)}`, class: "reg-number" }, a.registration_number)],
+  ["journal.child", (a) => a.child?.full_name],
+  ["journal.childIin", (a) => h("span", { class: "mono" }, a.child?.iin || "")],
+  ["journal.queue", (a) => h("span", { class: "num" }, a.queue_number ?? "—")],
+  ["journal.benefitQueue", (a) => h("span", { class: "num" }, a.benefit_queue_number ?? 0)],
+  ["journal.applicant", (a) => a.applicant_name],
+  ["journal.created", (a) => formatDate(a.created_at)],
+  ["journal.status", (a) => statusBadge(a)],
+  ["journal.benefit", (a) => (a.benefit ? bi(a.benefit.name_kk, a.benefit.name_ru) : w("apply.noBenefit"))],
+  ["journal.birth", (a) => formatDate(a.child?.birth_date)],
+];
+
+export function statusBadge(application) {
+  const tone =
+    { active: "ok", enrolled: "ok", withdrawn: "muted", removed: "muted", aged_out: "muted" }[application.status] || "info";
+  return h("span", { class: `badge badge-${tone}` }, bi(application.status_kk || application.status, application.status_ru || application.status));
+}
+
+export async function render(root, _params, ctx) {
+  const errors = h("div", { class: "error-slot" });
+  root.append(
+    h(
+      "div",
+      { class: "page-head" },
+      h("h1", {}, w("journal.title")),
+      h("a", { class: "btn btn-primary", href: "#/apply" }, icon("plus"), w("nav.apply")),
+    ),
+    errors,
+  );
+  let items = [];
+  try {
+    items = (await get("/applications")).items || [];
+  } catch (error) {
+    showError(errors, error);
+    return;
+  }
+  if (!items.length) {
+    root.append(
+      h(
+        "div",
+        { class: "card empty" },
+        h("p", {}, w("journal.empty")),
+        h("a", { class: "btn btn-primary", href: "#/apply" }, w("nav.apply")),
+      ),
+    );
+  } else {
+    const table = h(
+      "table",
+      { class: "table table-stack journal" },
+      h("caption", { class: "visually-hidden" }, w("journal.caption")),
+      h("thead", {}, h("tr", {}, COLUMNS.map(([key]) => h("th", { scope: "col" }, w(key))))),
+      h(
+        "tbody",
+        {},
+        items.map((item) =>
+          h(
+            "tr",
+            {
+              class: "row-link",
+              dataset: { id: item.id },
+              onclick: (event) => {
+                if (event.target.closest("a")) return;
+                ctx.go(`/applications/${encodeURIComponent(item.id)}`);
+              },
+            },
+            COLUMNS.map(([key, cell]) => h("td", { attrs18n: { "data-label": key } }, cell(item))),
+          ),
+        ),
+      ),
+    );
+    root.append(h("div", { class: "table-wrap card card-flush" }, table));
+  }
+  root.append(notice("info", w("journal.linkNote")));
+}
