@@ -227,4 +227,4 @@ def run() -> list[Row]:
         for size in READ_SIZES:
             if size != SWEEP_SIZE:
                 rows += _read_rows(repo, size, loader.load_queue(f"q{size}", size))
-    return sorted(rows, key=lambda row: (row[0], row[3], row[1]))
+    return sorted(rows, key=lambda row: (row[0], row[1]))

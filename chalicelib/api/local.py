@@ -1,12 +1,12 @@
 """Routes of the local stack only: the notification outbox, the movable clock, the timers.
 
 They answer only when ``BQ_STAGE=local`` and ``BQ_LOCAL_CLOCK=true``; anywhere
-else every one of them is a 404 (and ``app.py`` does not even register them).
+else every one of them is a 404, and in production ``app.py`` does not register them.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalice import Blueprint
@@ -42,7 +42,7 @@ def _local_only() -> None:
 
 def _clock_state() -> dict[str, Any]:
     offset = read_clock_offset()
-    now = service_clock().now()
+    now = datetime.now(UTC) + offset
     return {
         "now": now.isoformat(),
         "now_local": local_time(now).isoformat(),

@@ -74,6 +74,7 @@ from chalicelib.store.base import table_meta
 from chalicelib.store.history import (
     SYSTEM,
     Change,
+    ChangeConflicted,
     ChangeRefused,
     HistoryRecord,
     HistoryRepository,
@@ -297,8 +298,10 @@ class ApplicationRepository:
 
         The caller fills the child, applicant, region/district, language, preferences, channel,
         benefit claim and document keys; this fills the registration number, cohort, queue key,
-        ``seq``, status and timer. Raises ``child_already_in_queue`` when the child has an active
-        application in the region (also when two submissions race), ``child_of_school_age``.
+        ``seq``, status and timer. A claimed benefit waits for an operator (``pending``) unless
+        the caller files it as ``approved`` (an operator who checked the documents at the desk).
+        Raises ``child_already_in_queue`` when the child has an active application in the
+        region (also when two submissions race), ``child_of_school_age``, ``too_many_preferences``.
         """
         app = application
         if len(app.preferences or []) > MAX_PREFERENCES:
@@ -347,6 +350,8 @@ class ApplicationRepository:
                 holder = (refused.old_item("lock") or {}).get("application_id", {}).get("S")
                 raise child_already_in_queue(holder) from refused
             raise
+        except ChangeConflicted as conflicted:
+            raise changed_concurrently(app.id) from conflicted
         return app
 
     # --- reads ----------------------------------------------------------------------------------
@@ -641,6 +646,8 @@ class ApplicationRepository:
                 return app, False
             try:
                 self._commit_edit(app, edit, who, now)
+            except ChangeConflicted as conflicted:
+                raise changed_concurrently(application_id) from conflicted
             except ChangeRefused as refused:
                 if "application" not in refused.failed:
                     raise  # the application was as planned, yet the index or lock disagreed

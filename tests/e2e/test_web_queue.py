@@ -194,4 +194,5 @@ def test_a_parent_claims_a_benefit_with_a_scan_and_later_withdraws(stack: StackP
     # then the page says the child left the queue, and the action is gone
     expect(page.get_by_text("Бала кезектен алынды.")).to_be_visible()
     expect(page.get_by_role("button", name="Кезектен алу")).to_have_count(0)
+    expect(page.get_by_role("tabpanel")).to_contain_text("Кезектен алынды")
     screenshot(page, "web-withdrawn-kk")

@@ -148,6 +148,7 @@ def test_signing_out_forgets_the_session(stack: StackProcess, page: Page):
     use_identity(stack, person["iin"])
     sign_in(page, stack)
     give_contacts(page, "dauren@example.kz", "+7 702 111 22 33")
+    expect(page.get_by_role("heading", name="Өтініштер журналы")).to_be_visible()
     expect(page.get_by_test_id("person-name")).to_contain_text(certificate_name(person))
 
     # when they sign out

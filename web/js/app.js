@@ -18,6 +18,7 @@ const account = document.getElementById("account");
 let flash = null;
 let cleanup = null;
 let titleKey = "app.title";
+let generation = 0; // which rendering of a page is current: a page left behind cannot navigate
 
 /** A message shown once, at the top of the next page. */
 export function setFlash(kind, key) {
@@ -95,6 +96,8 @@ function setTitle(key) {
 }
 
 async function route() {
+  generation += 1;
+  const mine = generation;
   if (cleanup) {
     cleanup();
     cleanup = null;
@@ -141,7 +144,15 @@ async function route() {
     const params = entry.params ? entry.params(match) : {};
     const container = h("div", { class: "page" });
     main.append(container);
-    cleanup = (await entry.page.render(container, params, { go, setFlash, signOut, renderChrome })) || null;
+    const current = () => mine === generation;
+    const ctx = {
+      go: (to) => current() && go(to),
+      setFlash: (kind, key) => current() && setFlash(kind, key),
+      signOut,
+      renderChrome,
+    };
+    cleanup = (await entry.page.render(container, params, ctx)) || null;
+    if (!current()) return;
   }
   translate(main);
   const heading = main.querySelector("h1");

@@ -18,7 +18,7 @@ steps = st.lists(
         st.tuples(st.just("leave"), st.integers(min_value=0, max_value=1000)),
     ),
     min_size=1,
-    max_size=25,
+    max_size=16,
 )
 
 
@@ -32,7 +32,7 @@ def naive_numbers(active: list, app) -> tuple[int, int]:
     )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps)
 def test_queue_numbers_equal_a_naive_count_after_any_joins_and_leaves(repo: ApplicationRepository, plan):
     # given an empty queue (a district of its own) spread over many small chunks

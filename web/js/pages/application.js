@@ -46,17 +46,33 @@ const WORDS = new Set([
   "status.left_for_private",
 ]);
 
+const reference = new Map();
+
+/** A reference list, asked for once per page load. */
+function referenceList(path) {
+  if (!reference.has(path)) {
+    reference.set(
+      path,
+      get(path).catch((error) => {
+        reference.delete(path);
+        throw error;
+      }),
+    );
+  }
+  return reference.get(path);
+}
+
 /** Names for the region, district and kindergartens the application gives as codes. */
 async function placeNames(item) {
   const names = { region: null, district: null, kindergartens: new Map() };
   const code = (value) => (value && typeof value === "object" ? value.code : value);
   try {
-    const regions = await get("/reference/regions");
+    const regions = await referenceList("/reference/regions");
     names.region = regions.find((r) => r.code === code(item.region)) || null;
     names.district = names.region?.districts?.find((d) => d.code === code(item.district)) || null;
     if (item.region && item.district) {
       const query = new URLSearchParams({ region: code(item.region), district: code(item.district) });
-      for (const kg of await get(`/reference/kindergartens?${query}`)) names.kindergartens.set(kg.id, kg);
+      for (const kg of await referenceList(`/reference/kindergartens?${query}`)) names.kindergartens.set(kg.id, kg);
     }
   } catch {
     /* the codes are shown instead */
@@ -224,7 +240,7 @@ async function changeBenefit(item, done) {
   const files = [];
   let list = [];
   try {
-    list = await get("/reference/benefits");
+    list = await referenceList("/reference/benefits");
   } catch (error) {
     showError(errors, error);
   }
