@@ -12,7 +12,13 @@ CHILD = "220910635004"  # Серікова Аяла, child of the demo "parent" 
 def draft_body(**changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "applicant": {
-            "address": {"city": "Астана", "district": "Есіл ауданы", "street": "Сығанақ көшесі", "house": "15", "flat": "7"},
+            "address": {
+                "city": "Астана",
+                "district": "Есіл ауданы",
+                "street": "Сығанақ көшесі",
+                "house": "15",
+                "flat": "7",
+            },
             "email": "aigul@mail.kz",
             "phone": "+77011234567",
         },

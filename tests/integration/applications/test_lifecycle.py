@@ -28,7 +28,9 @@ def outbox_texts(api, address: str) -> list[str]:
 
 def upload_scan(filing: Filing) -> str:
     status, form = filing.call(
-        "POST", "/uploads", {"purpose": "benefit", "file_name": "c.jpg", "content_type": "image/jpeg", "size": len(JPEG)}
+        "POST",
+        "/uploads",
+        {"purpose": "benefit", "file_name": "c.jpg", "content_type": "image/jpeg", "size": len(JPEG)},
     )
     assert status == 201, form
     boto3.client("s3").put_object(Bucket=get_settings().documents_bucket, Key=form["fields"]["key"], Body=JPEG)
@@ -134,6 +136,7 @@ def test_confirming_interest_moves_the_deadline(filing: Filing, api, clock):
     sweep(api)
     status, confirmed = filing.call("POST", f"/applications/{body['id']}/confirm-interest")
     assert status == 200
+    assert confirmed["next_confirmation_due"] > body["next_confirmation_due"]
     clock.advance(timedelta(days=60))
     assert sweep(api)["removed"] == 0
     assert filing.call("GET", f"/applications/{body['id']}")[1]["status"] == "active"

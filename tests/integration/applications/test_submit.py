@@ -71,8 +71,11 @@ def test_a_stranger_cannot_file_for_a_child_who_is_not_theirs(api, seeded, pki_p
 
 def test_a_signature_by_someone_else_is_refused(filing: Filing, api, pki_people):
     # given a draft of the signed-in parent, signed by another person's SIGN key
-    _, drafted = filing.call("POST", "/applications/draft", __import__(
-        "tests.integration.applications.conftest", fromlist=["draft_body"]).draft_body())
+    _, drafted = filing.call(
+        "POST",
+        "/applications/draft",
+        __import__("tests.integration.applications.conftest", fromlist=["draft_body"]).draft_body(),
+    )
     signed = api.sign(drafted["xml"], pki_people["other_parent"].sign).decode()
     # when sent
     status, body = filing.call("POST", "/applications", {"signed_xml": signed})
@@ -113,8 +116,11 @@ def test_rules_are_checked_at_draft_time(filing: Filing):
         ({"benefit": "large_family"}, "application.benefit_without_documents"),
     ]
     for changes, code in cases:
-        status, body = filing.call("POST", "/applications/draft", __import__(
-            "tests.integration.applications.conftest", fromlist=["draft_body"]).draft_body(**changes))
+        status, body = filing.call(
+            "POST",
+            "/applications/draft",
+            __import__("tests.integration.applications.conftest", fromlist=["draft_body"]).draft_body(**changes),
+        )
         assert status in (403, 422), (changes, body)
         assert body["error"]["code"] == code, (changes, body)
 
@@ -122,8 +128,11 @@ def test_rules_are_checked_at_draft_time(filing: Filing):
 def test_someone_elses_application_is_not_shown(filing: Filing, api, pki_people):
     _, body = filing.file()
     stranger = Filing(api, pki_people["other_parent"])
-    for path in (f"/applications/{body['id']}", f"/applications/{body['id']}/history",
-                 f"/applications/{body['id']}/documents"):
+    for path in (
+        f"/applications/{body['id']}",
+        f"/applications/{body['id']}/history",
+        f"/applications/{body['id']}/documents",
+    ):
         status, refused = stranger.call("GET", path)
         assert status == 403, path
         assert refused["error"]["code"] == "application.not_yours"

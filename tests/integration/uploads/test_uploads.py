@@ -12,7 +12,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100 + b"IEND\xaeB`\x82"
 
 def upload(api, token, data, *, purpose="benefit", content_type="image/jpeg", name="scan.jpg"):
     status, form = api.call(
-        "POST", "/uploads", {"purpose": purpose, "file_name": name, "content_type": content_type, "size": len(data)}, token
+        "POST",
+        "/uploads",
+        {"purpose": purpose, "file_name": name, "content_type": content_type, "size": len(data)},
+        token,
     )
     assert status == 201, form
     key = form["fields"]["key"]
