@@ -2,7 +2,7 @@
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import applications, auth, local, reference, system, uploads, verify
+from chalicelib.api import applications, auth, local, operators, reference, system, uploads, verify
 from chalicelib.functions import pki, queue
 from chalicelib.observability import logger, tracer
 from chalicelib.settings import get_settings
@@ -17,6 +17,7 @@ app.register_blueprint(reference.bp)
 app.register_blueprint(verify.bp)
 app.register_blueprint(uploads.bp)
 app.register_blueprint(applications.bp)
+app.register_blueprint(operators.bp)
 app.register_blueprint(pki.bp)
 app.register_blueprint(queue.bp)
 if get_settings().stage != "prod":

@@ -15,6 +15,7 @@ from chalicelib.notify import default_notifier
 from chalicelib.runtime import service_clock
 from chalicelib.services.applications import ApplicationService
 from chalicelib.services.auth import AuthService, OperatorDirectory, Verifier
+from chalicelib.services.benefit_checks import BenefitCheckService
 from chalicelib.services.documents import DocumentService
 from chalicelib.services.sessions import SessionTokens
 from chalicelib.services.uploads import UploadService
@@ -108,6 +109,11 @@ def application_service() -> ApplicationService:
         accounts=AccountRepository(),
         school_age_years=get_settings().school_age_years,
     )
+
+
+@lru_cache(maxsize=1)
+def benefit_checks() -> BenefitCheckService:
+    return BenefitCheckService(clock(), applications(), reference(), objects(), default_notifier())
 
 
 def reset() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from chalice import Blueprint
 from pydantic import BaseModel, Field
@@ -213,6 +214,7 @@ def journal() -> Any:
 @bp.route("/applications/{application_id}", methods=["GET"], cors=True)
 @handles_errors
 def view(application_id: str) -> Any:
+    application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     return application_json(wiring.application_service().view(principal, application_id))
 
@@ -220,6 +222,7 @@ def view(application_id: str) -> Any:
 @bp.route("/applications/{application_id}/history", methods=["GET"], cors=True)
 @handles_errors
 def history(application_id: str) -> Any:
+    application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     return {"items": [history_json(r) for r in wiring.application_service().history(principal, application_id)]}
 
@@ -227,6 +230,7 @@ def history(application_id: str) -> Any:
 @bp.route("/applications/{application_id}/documents", methods=["GET"], cors=True)
 @handles_errors
 def documents(application_id: str) -> Any:
+    application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     return {"items": wiring.application_service().documents_of(principal, application_id)}
 
@@ -234,6 +238,7 @@ def documents(application_id: str) -> Any:
 @bp.route("/applications/{application_id}/confirm-interest", methods=["POST"], cors=True)
 @handles_errors
 def confirm_interest(application_id: str) -> Any:
+    application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     return application_json(wiring.application_service().confirm_interest(principal, application_id))
 
@@ -241,6 +246,7 @@ def confirm_interest(application_id: str) -> Any:
 @bp.route("/applications/{application_id}/benefit", methods=["POST"], cors=True)
 @handles_errors
 def change_benefit(application_id: str) -> Any:
+    application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     body = parse_body(bp.current_request, BenefitRequest)
     service = wiring.application_service()
@@ -252,6 +258,7 @@ def change_benefit(application_id: str) -> Any:
 @bp.route("/applications/{application_id}/withdraw/draft", methods=["POST"], cors=True)
 @handles_errors
 def withdraw_draft(application_id: str) -> Any:
+    application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     body = parse_body(bp.current_request, WithdrawDraftRequest)
     return {"xml": wiring.application_service().withdraw_draft(principal, application_id, body.reason)}
@@ -260,6 +267,7 @@ def withdraw_draft(application_id: str) -> Any:
 @bp.route("/applications/{application_id}/withdraw", methods=["POST"], cors=True)
 @handles_errors
 def withdraw(application_id: str) -> Any:
+    application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     body = parse_body(bp.current_request, SignedRequest)
     return application_json(wiring.application_service().withdraw(principal, application_id, body.signed_xml))

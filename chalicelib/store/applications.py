@@ -5,7 +5,8 @@ Tables (``docs/queue.md`` has the reasoning):
 - ``applications`` — :class:`Application`, keyed by the registration number; two sparse GSIs:
   ``by-due`` (``due_bucket``, ``due_at``: the pending timer, set only while one is pending) and
   ``by-queue`` (``in_queue``, ``seq``: the active members of a queue in order, for allocation
-  and reports);
+  and reports), and ``by-benefit-check`` (region, district and claim time of the benefit claims
+  waiting for an operator);
 - ``child-locks`` — :class:`ChildLock`, one item per child and region while an application is
   active: its conditional put is what makes "one active application per child per region" hold
   when two submissions race;
@@ -141,6 +142,15 @@ class ApplicationsByQueue(GlobalSecondaryIndex["Application"]):
     seq = NumberAttribute(range_key=True)
 
 
+class ApplicationsByBenefitCheck(GlobalSecondaryIndex["Application"]):
+    class Meta:
+        index_name = "by-benefit-check"
+        projection = AllProjection()
+
+    benefit_check_region = UnicodeAttribute(hash_key=True)
+    benefit_check_key = UnicodeAttribute(range_key=True)
+
+
 class Application(Model):
     """An application to the kindergarten queue (өтініш / заявление)."""
 
@@ -167,6 +177,8 @@ class Application(Model):
     benefit_status = UnicodeAttribute(default=BenefitStatus.NONE.value)
     benefit_reason = UnicodeAttribute(null=True)  # an operator's reason for a refusal
     benefit_document_keys = ListAttribute(of=UnicodeAttribute, default=list)
+    benefit_check_region = UnicodeAttribute(null=True)  # while a claim waits for an operator (sparse)
+    benefit_check_key = UnicodeAttribute(null=True)  # "<district>#<claimed at>": oldest claims first
 
     applicant_iin = UnicodeAttribute()
     applicant = ApplicantSnapshot()
@@ -193,6 +205,7 @@ class Application(Model):
 
     by_due = ApplicationsByDue()
     by_queue = ApplicationsByQueue()
+    by_benefit_check = ApplicationsByBenefitCheck()
 
     @property
     def state(self) -> ApplicationStatus:
@@ -282,6 +295,14 @@ def _benefit_state(status: str, category: str | None) -> str:
     return f"{status}:{category or NO_BENEFIT}"
 
 
+def _benefit_check(app: Application, status: str, now: datetime) -> dict[str, Any]:
+    """The sparse keys that list a claim for the operators of its district while it is pending."""
+    if status != BenefitStatus.PENDING:
+        return {"benefit_check_region": None, "benefit_check_key": None}
+    return {"benefit_check_region": app.region,
+            "benefit_check_key": f"{app.district}#{now.astimezone(UTC).isoformat()}"}
+
+
 class ApplicationRepository:
     """Applications and their queue: every method is one atomic change or one bounded read."""
 
@@ -318,7 +339,9 @@ class ApplicationRepository:
         app.status_at = app.registered_at = now
         app.last_confirmed_at = None
         app.in_queue = app.queue_key
-        for name, value in self._timer_values(app, now, last_confirmed_at=None).items():
+        timer_and_check = {**self._timer_values(app, now, last_confirmed_at=None),
+                           **_benefit_check(app, app.benefit_status, now)}
+        for name, value in timer_and_check.items():
             setattr(app, name, value)
         year = registration_year(now)
         app.seq = self.index.next_seq(app.queue_key)
@@ -414,6 +437,15 @@ class ApplicationRepository:
         """The active applications of a general queue in registration order (GSI: eventually consistent)."""
         return Application.by_queue.query(key)
 
+    def pending_benefit_checks(self, region: str, district: str | None = None) -> list[Application]:
+        """Benefit claims waiting for an operator of the region (or one district), oldest first.
+
+        Read from a sparse index that holds pending claims only (eventually consistent: a claim
+        made a moment ago may appear a moment later).
+        """
+        condition = Application.benefit_check_key.startswith(f"{district}#") if district else None
+        return list(Application.by_benefit_check.query(region, condition))
+
     def history(self, application_id: str) -> list[HistoryRecord]:
         """The "change history" tab, oldest first."""
         return self.history_store.for_subject(SUBJECT, application_id)
@@ -453,7 +485,8 @@ class ApplicationRepository:
 
             return _Edit(
                 values={"benefit_category": new_category, "benefit_status": new_status,
-                        "benefit_reason": None, "benefit_document_keys": keys},
+                        "benefit_reason": None, "benefit_document_keys": keys,
+                        **_benefit_check(app, new_status, now)},
                 event="application.benefit_changed",
                 from_state=_benefit_state(app.benefit_status, app.benefit_category),
                 to_state=_benefit_state(new_status, new_category),
@@ -480,7 +513,8 @@ class ApplicationRepository:
                     self.index.join(change, "benefit", key, app.seq)
 
             return _Edit(
-                values={"benefit_status": status.value, "benefit_reason": None if approve else why},
+                values={"benefit_status": status.value, "benefit_reason": None if approve else why,
+                        **_benefit_check(app, status.value, now)},
                 event="application.benefit_approved" if approve else "application.benefit_refused",
                 from_state=_benefit_state(app.benefit_status, app.benefit_category),
                 to_state=_benefit_state(status.value, app.benefit_category),
@@ -534,7 +568,8 @@ class ApplicationRepository:
 
         Buckets are read from the sweep cursor (or ``since``) to today; a bucket old enough to be
         complete moves the cursor past it once every application in it was handed out, so the
-        next sweep starts there. Reads only what is due, plus the cursor.
+        next sweep starts there. The very first sweep, with no cursor yet, looks back one
+        reminder period. Reads only what is due, plus the cursor.
         """
         cursor = self.index.cursor(TIMER_SWEEP)
         fallback = now.astimezone(UTC).date() - timedelta(days=max(self.rules.reminder_days, default=0) + 2)
@@ -619,7 +654,8 @@ class ApplicationRepository:
 
         return _Edit(
             values={"status": status.value, "status_at": now, "status_reason": why, "in_queue": None,
-                    "timer_kind": None, "timer_days": None, "due_at": None, "due_bucket": None},
+                    "timer_kind": None, "timer_days": None, "due_at": None, "due_bucket": None,
+                    "benefit_check_region": None, "benefit_check_key": None},
             event="application.left",
             from_state=app.status,
             to_state=status.value,

@@ -1,0 +1,104 @@
+"""Operators check benefit claims: approve (the child joins the category's queue) or refuse with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.clock import Clock
+from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.principal import Principal
+from chalicelib.notify.model import Notifier
+from chalicelib.store.applications import Application, ApplicationRepository
+from chalicelib.store.objects import ObjectStore
+from chalicelib.store.reference import ReferenceRepository
+
+
+def _outside_area() -> Forbidden:
+    return Forbidden(
+        "operator.outside_area",
+        "Бұл өтініш сіздің өңіріңізге (ауданыңызға) жатпайды.",
+        "Это заявление не относится к вашему региону (району).",
+    )
+
+
+@dataclass(frozen=True)
+class BenefitCheckService:
+    clock: Clock
+    applications: ApplicationRepository
+    reference: ReferenceRepository
+    objects: ObjectStore
+    notifier: Notifier
+
+    def pending(self, operator: Principal) -> list[dict[str, Any]]:
+        """Claims waiting for a decision in the operator's region (and district, if they have one)."""
+        found = self.applications.pending_benefit_checks(operator.region or "", operator.district)
+        return [self._item(app) for app in found]
+
+    def decide(self, operator: Principal, application_id: str, *, approve: bool, reason: str | None) -> dict[str, Any]:
+        """Approve, or refuse with a motivated reason; the parent is told either way."""
+        app = self.applications.get(application_id)
+        self._require_area(operator, app)
+        if not approve and not (reason or "").strip():
+            raise InvalidInput(
+                "operator.reason_required",
+                "Бас тарту себебін көрсетіңіз.",
+                "Укажите причину отказа.",
+                details={"field": "reason"},
+            )
+        decided = self.applications.decide_benefit(
+            application_id,
+            approve=approve,
+            who=f"{operator.role.value}:{operator.iin}",
+            now=self.clock.now(),
+            why=(reason or "").strip() or None,
+        )
+        category = self.reference.get_benefit_category(decided.benefit_category or "")
+        name_kk = category.name.kk if category else decided.benefit_category
+        name_ru = category.name.ru if category else decided.benefit_category
+        if approve:
+            text = f"{decided.id}: «{name_kk}» жеңілдігі расталды.\n{decided.id}: льгота «{name_ru}» подтверждена."
+        else:
+            text = (
+                f"{decided.id}: «{name_kk}» жеңілдігі расталмады. Себебі: {reason}\n"
+                f"{decided.id}: льгота «{name_ru}» не подтверждена. Причина: {reason}"
+            )
+        self.notifier.send_email(decided.applicant.email, "Жеңілдікті тексеру / Проверка льготы", text)
+        self.notifier.send_sms(decided.applicant.phone, text[:300])
+        return self._item(decided)
+
+    def _require_area(self, operator: Principal, app: Application) -> None:
+        if operator.region != app.region or (operator.district and operator.district != app.district):
+            raise _outside_area()
+
+    def _item(self, app: Application) -> dict[str, Any]:
+        category = self.reference.get_benefit_category(app.benefit_category or "")
+        applicant = app.applicant
+        return {
+            "application_id": app.id,
+            "child": {
+                "iin": app.child_iin,
+                "full_name": " ".join(p for p in (app.child_surname, app.child_given_name, app.child_patronymic) if p),
+                "birth_date": app.birth_date.isoformat(),
+            },
+            "applicant": {
+                "iin": applicant.iin,
+                "full_name": " ".join(p for p in (applicant.surname, applicant.given_name, applicant.patronymic) if p),
+            },
+            "region": app.region,
+            "district": app.district,
+            "benefit": {
+                "code": app.benefit_category,
+                "name_kk": category.name.kk if category else None,
+                "name_ru": category.name.ru if category else None,
+            },
+            "benefit_status": app.benefit_status,
+            "benefit_reason": app.benefit_reason,
+            "documents": [
+                {
+                    "name": key.rsplit("/", 1)[-1],
+                    "url": self.objects.presigned_get(key, file_name=key.rsplit("/", 1)[-1]),
+                }
+                for key in [*(app.benefit_document_keys or []), *(app.attachment_keys or [])]
+            ],
+        }
