@@ -9,6 +9,13 @@ from email_validator import EmailNotValidError, validate_email
 
 from chalicelib.domain.errors import InvalidInput
 
+_LABELS = {
+    "email": ("электрондық пошта", "электронная почта"),
+    "extra_email": ("қосымша электрондық пошта", "дополнительная электронная почта"),
+    "phone": ("ұялы телефон", "мобильный телефон"),
+    "extra_phone": ("қосымша телефон", "дополнительный телефон"),
+}
+
 
 @dataclass(frozen=True)
 class Contacts:
@@ -25,8 +32,8 @@ def normalise_email(value: str, field: str = "email") -> str:
     except EmailNotValidError as error:
         raise InvalidInput(
             "contacts.invalid_email",
-            f"Электрондық пошта мекенжайы қате ({field}).",
-            f"Неверный адрес электронной почты ({field}).",
+            f"Электрондық пошта мекенжайы қате ({_LABELS[field][0]}).",
+            f"Неверный адрес электронной почты ({_LABELS[field][1]}).",
             details={"field": field},
         ) from error
 
@@ -35,8 +42,8 @@ def normalise_mobile(value: str, field: str = "phone") -> str:
     """A Kazakhstan mobile number in E.164 (+7 7xx …); landlines cannot receive SMS."""
     refusal = InvalidInput(
         "contacts.invalid_phone",
-        f"Ұялы телефон нөмірі қате ({field}): +7 7XX XXX XX XX форматында енгізіңіз.",
-        f"Неверный номер мобильного телефона ({field}): введите в формате +7 7XX XXX XX XX.",
+        f"Ұялы телефон нөмірі қате ({_LABELS[field][0]}): +7 7XX XXX XX XX форматында енгізіңіз.",
+        f"Неверный номер мобильного телефона ({_LABELS[field][1]}): введите в формате +7 7XX XXX XX XX.",
         details={"field": field},
     )
     try:
