@@ -117,8 +117,12 @@ class BulkLoader:
                 if seq == 1 and Application(**common, **own).serialize() != item:
                     raise AssertionError("the bulk-loaded item differs from the model's own")
                 self._put(Application, item)
-                self._put(ChildLock, ChildLock(lock_key(own["child_iin"], "bench"), application_id=own["id"],
-                                               locked_at=own["registered_at"]).serialize())
+                self._put(
+                    ChildLock,
+                    ChildLock(
+                        lock_key(own["child_iin"], "bench"), application_id=own["id"], locked_at=own["registered_at"]
+                    ).serialize(),
+                )
                 members[key][chunk_of(seq, chunk_size)].add(seq)
                 benefit = own["benefit_category"] is not None
                 if benefit:
@@ -136,28 +140,42 @@ class BulkLoader:
     def _common(self, key: str, birth: date) -> dict[str, Any]:
         region, district, cohort = key.split("#")
         return {
-            "child_surname": "Сапаров", "child_given_name": "Алихан", "child_patronymic": "Ерланұлы",
-            "birth_date": birth, "sex": "male", "region": region, "district": district, "language": "kk",
-            "preferences": ["kg-1", "kg-2", "kg-3"], "cohort": int(cohort), "queue_key": key, "in_queue": key,
+            "child_surname": "Сапаров",
+            "child_given_name": "Алихан",
+            "child_patronymic": "Ерланұлы",
+            "birth_date": birth,
+            "sex": "male",
+            "region": region,
+            "district": district,
+            "language": "kk",
+            "preferences": ["kg-1", "kg-2", "kg-3"],
+            "cohort": int(cohort),
+            "queue_key": key,
+            "in_queue": key,
             "applicant_iin": "900101412344",
             "applicant": ApplicantSnapshot(
-                iin="900101412344", surname="Сапарова", given_name="Әйгерім", patronymic="Қайратқызы",
+                iin="900101412344",
+                surname="Сапарова",
+                given_name="Әйгерім",
+                patronymic="Қайратқызы",
                 birth_date=date(1990, 1, 1),
                 address=Address(city="Астана", district="Есіл", street="Мәңгілік Ел", house="10", flat="5"),
-                email="parent@mail.kz", phone="+77011234567",
+                email="parent@mail.kz",
+                phone="+77011234567",
             ),
-            "status": ApplicationStatus.ACTIVE.value, "version": 1,
+            "status": ApplicationStatus.ACTIVE.value,
+            "version": 1,
         }
 
     def _own(self, seq: int, birth: date, *, overdue: bool) -> dict[str, Any]:
         rules = self.repo.rules
         if overdue:  # registered a year ago, never confirmed: the deadline passed hours ago
-            registered = add_months(NOW - timedelta(minutes=self.rng.randint(1, 20 * 60)),
-                                    -rules.interest_period_months)
+            registered = add_months(
+                NOW - timedelta(minutes=self.rng.randint(1, 20 * 60)), -rules.interest_period_months
+            )
         else:
             registered = NOW - timedelta(minutes=self.rng.randint(60, 330 * 24 * 60))
-        timer = next_timer(registered_at=registered, last_confirmed_at=None, birth_date=birth, after=NOW,
-                           rules=rules)
+        timer = next_timer(registered_at=registered, last_confirmed_at=None, birth_date=birth, after=NOW, rules=rules)
         self.serial += 1
         benefit = self.rng.random() < BENEFIT_SHARE
         return {

@@ -150,8 +150,9 @@ def chunk_of(seq: int, chunk_size: int = CHUNK_SIZE) -> int:
     return seq // chunk_size
 
 
-def queue_position(seq: int, chunk_counts: Mapping[int, int], chunk_members: Iterable[int],
-                   chunk_size: int = CHUNK_SIZE) -> int:
+def queue_position(
+    seq: int, chunk_counts: Mapping[int, int], chunk_members: Iterable[int], chunk_size: int = CHUNK_SIZE
+) -> int:
     """The 1-based queue number of ``seq``: active counts of earlier chunks + members ahead in its chunk.
 
     ``chunk_counts`` maps chunk → active members; ``chunk_members`` are the active sequence
@@ -228,15 +229,15 @@ def is_under_school_age(birth_date: date, now: datetime, rules: QueueRules) -> b
     return now < school_age_at(birth_date, rules)
 
 
-def interest_deadline(registered_at: datetime, last_confirmed_at: datetime | None,
-                      rules: QueueRules) -> datetime:
+def interest_deadline(registered_at: datetime, last_confirmed_at: datetime | None, rules: QueueRules) -> datetime:
     """When interest must have been confirmed: one period after registration or the last confirmation."""
     anchor = last_confirmed_at if last_confirmed_at is not None else registered_at
     return add_months(anchor, rules.interest_period_months)
 
 
-def next_timer(*, registered_at: datetime, last_confirmed_at: datetime | None, birth_date: date,
-               after: datetime, rules: QueueRules) -> Timer:
+def next_timer(
+    *, registered_at: datetime, last_confirmed_at: datetime | None, birth_date: date, after: datetime, rules: QueueRules
+) -> Timer:
     """The application's next pending timer once everything up to ``after`` has been handled.
 
     The final timer (lapse or school age, whichever is earlier; school age wins a tie) is always
@@ -249,8 +250,11 @@ def next_timer(*, registered_at: datetime, last_confirmed_at: datetime | None, b
     if aged <= deadline:
         return Timer(TimerKind.SCHOOL_AGE, aged)
     reminders = sorted(
-        (Timer(TimerKind.REMINDER, deadline - timedelta(days=days), days, deadline)
-         for days in set(rules.reminder_days) if days > 0),
+        (
+            Timer(TimerKind.REMINDER, deadline - timedelta(days=days), days, deadline)
+            for days in set(rules.reminder_days)
+            if days > 0
+        ),
         key=lambda timer: timer.due_at,
     )
     for reminder in reminders:

@@ -95,7 +95,7 @@ class Signer:
 
     @property
     def full_name(self) -> str:
-        parts = [p for p in (self.surname, self.given_name) if p]
+        parts = [p for p in (self.surname, self.given_name, self.patronymic) if p]
         return " ".join(parts) if parts else self.common_name
 
 

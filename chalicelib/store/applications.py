@@ -299,8 +299,10 @@ def _benefit_check(app: Application, status: str, now: datetime) -> dict[str, An
     """The sparse keys that list a claim for the operators of its district while it is pending."""
     if status != BenefitStatus.PENDING:
         return {"benefit_check_region": None, "benefit_check_key": None}
-    return {"benefit_check_region": app.region,
-            "benefit_check_key": f"{app.district}#{now.astimezone(UTC).isoformat()}"}
+    return {
+        "benefit_check_region": app.region,
+        "benefit_check_key": f"{app.district}#{now.astimezone(UTC).isoformat()}",
+    }
 
 
 class ApplicationRepository:
@@ -313,8 +315,9 @@ class ApplicationRepository:
 
     # --- joining --------------------------------------------------------------------------------
 
-    def create(self, application: Application, *, who: str, now: datetime,
-               scope: QueueScope | None = None) -> Application:
+    def create(
+        self, application: Application, *, who: str, now: datetime, scope: QueueScope | None = None
+    ) -> Application:
         """Register a new application and put the child in the queue, atomically.
 
         The caller fills the child, applicant, region/district, language, preferences, channel,
@@ -339,8 +342,10 @@ class ApplicationRepository:
         app.status_at = app.registered_at = now
         app.last_confirmed_at = None
         app.in_queue = app.queue_key
-        timer_and_check = {**self._timer_values(app, now, last_confirmed_at=None),
-                           **_benefit_check(app, app.benefit_status, now)}
+        timer_and_check = {
+            **self._timer_values(app, now, last_confirmed_at=None),
+            **_benefit_check(app, app.benefit_status, now),
+        }
         for name, value in timer_and_check.items():
             setattr(app, name, value)
         year = registration_year(now)
@@ -360,10 +365,19 @@ class ApplicationRepository:
             self.index.join(change, "general", app.queue_key, app.seq)
             if app.benefit_queue is not None:
                 self.index.join(change, "benefit", app.benefit_queue, app.seq)
-            change.record(self._record(
-                app, 1, now, who, "application.registered", None, ApplicationStatus.ACTIVE.value, None,
-                {"queue_key": app.queue_key, "seq": app.seq, "channel": app.channel},
-            ))
+            change.record(
+                self._record(
+                    app,
+                    1,
+                    now,
+                    who,
+                    "application.registered",
+                    None,
+                    ApplicationStatus.ACTIVE.value,
+                    None,
+                    {"queue_key": app.queue_key, "seq": app.seq, "channel": app.channel},
+                )
+            )
             return change
 
         try:
@@ -452,8 +466,9 @@ class ApplicationRepository:
 
     # --- changes --------------------------------------------------------------------------------
 
-    def leave(self, application_id: str, status: ApplicationStatus, *, who: str, why: str | None,
-              now: datetime) -> Application:
+    def leave(
+        self, application_id: str, status: ApplicationStatus, *, who: str, why: str | None, now: datetime
+    ) -> Application:
         """Take the application out of the queue for good (withdrawn, removed, enrolled, …).
 
         Everyone behind moves up at once. Raises ``application_not_in_queue`` if it already left.
@@ -463,8 +478,16 @@ class ApplicationRepository:
         app, _ = self._change(application_id, lambda app: self._leave_edit(app, status, why, now), who, now)
         return app
 
-    def change_benefit(self, application_id: str, category: str | None, *, who: str, now: datetime,
-                       why: str | None = None, document_keys: Iterable[str] = ()) -> Application:
+    def change_benefit(
+        self,
+        application_id: str,
+        category: str | None,
+        *,
+        who: str,
+        now: datetime,
+        why: str | None = None,
+        document_keys: Iterable[str] = (),
+    ) -> Application:
         """Claim a (new) benefit category, pending an operator's check; ``None`` drops the benefit.
 
         The general queue number does not change; an approved benefit's queue is left at once.
@@ -484,9 +507,13 @@ class ApplicationRepository:
                     self.index.leave(change, "benefit", old, app.seq)
 
             return _Edit(
-                values={"benefit_category": new_category, "benefit_status": new_status,
-                        "benefit_reason": None, "benefit_document_keys": keys,
-                        **_benefit_check(app, new_status, now)},
+                values={
+                    "benefit_category": new_category,
+                    "benefit_status": new_status,
+                    "benefit_reason": None,
+                    "benefit_document_keys": keys,
+                    **_benefit_check(app, new_status, now),
+                },
                 event="application.benefit_changed",
                 from_state=_benefit_state(app.benefit_status, app.benefit_category),
                 to_state=_benefit_state(new_status, new_category),
@@ -497,8 +524,9 @@ class ApplicationRepository:
         app, _ = self._change(application_id, plan, who, now)
         return app
 
-    def decide_benefit(self, application_id: str, *, approve: bool, who: str, now: datetime,
-                       why: str | None = None) -> Application:
+    def decide_benefit(
+        self, application_id: str, *, approve: bool, who: str, now: datetime, why: str | None = None
+    ) -> Application:
         """An operator's decision on a pending benefit claim; approval puts the child in its queue."""
 
         def plan(app: Application) -> _Edit:
@@ -513,8 +541,11 @@ class ApplicationRepository:
                     self.index.join(change, "benefit", key, app.seq)
 
             return _Edit(
-                values={"benefit_status": status.value, "benefit_reason": None if approve else why,
-                        **_benefit_check(app, status.value, now)},
+                values={
+                    "benefit_status": status.value,
+                    "benefit_reason": None if approve else why,
+                    **_benefit_check(app, status.value, now),
+                },
                 event="application.benefit_approved" if approve else "application.benefit_refused",
                 from_state=_benefit_state(app.benefit_status, app.benefit_category),
                 to_state=_benefit_state(status.value, app.benefit_category),
@@ -605,8 +636,11 @@ class ApplicationRepository:
             if not self._is_due(app, now):
                 return None
             kind = TimerKind(app.timer_kind)
-            deadline = None if kind is TimerKind.SCHOOL_AGE else interest_deadline(
-                app.registered_at, app.last_confirmed_at, self.rules)
+            deadline = (
+                None
+                if kind is TimerKind.SCHOOL_AGE
+                else interest_deadline(app.registered_at, app.last_confirmed_at, self.rules)
+            )
             outcome.update(kind=kind, days_before=app.timer_days, deadline=deadline)
             if kind is TimerKind.LAPSE:
                 return self._leave_edit(app, ApplicationStatus.REMOVED, "interest_not_confirmed", now)
@@ -632,30 +666,51 @@ class ApplicationRepository:
 
     @staticmethod
     def _is_due(app: Application, now: datetime) -> bool:
-        return (app.state is ApplicationStatus.ACTIVE and app.timer_kind is not None
-                and app.due_at is not None and app.due_at <= now)
+        return (
+            app.state is ApplicationStatus.ACTIVE
+            and app.timer_kind is not None
+            and app.due_at is not None
+            and app.due_at <= now
+        )
 
     def _timer_values(self, app: Application, now: datetime, *, last_confirmed_at: datetime | None) -> dict[str, Any]:
-        timer = next_timer(registered_at=app.registered_at, last_confirmed_at=last_confirmed_at,
-                           birth_date=app.birth_date, after=now, rules=self.rules)
-        return {"timer_kind": timer.kind.value, "timer_days": timer.days_before, "due_at": timer.due_at,
-                "due_bucket": timer_bucket(timer.due_at, now)}
+        timer = next_timer(
+            registered_at=app.registered_at,
+            last_confirmed_at=last_confirmed_at,
+            birth_date=app.birth_date,
+            after=now,
+            rules=self.rules,
+        )
+        return {
+            "timer_kind": timer.kind.value,
+            "timer_days": timer.days_before,
+            "due_at": timer.due_at,
+            "due_bucket": timer_bucket(timer.due_at, now),
+        }
 
     def _leave_edit(self, app: Application, status: ApplicationStatus, why: str | None, now: datetime) -> _Edit:
         self._require_active(app)
         benefit = app.benefit_queue
 
         def writes(change: Change) -> None:
-            change.delete("lock", ChildLock(lock_key(app.child_iin, app.region)),
-                          ChildLock.application_id == app.id)
+            change.delete("lock", ChildLock(lock_key(app.child_iin, app.region)), ChildLock.application_id == app.id)
             self.index.leave(change, "general", app.queue_key, app.seq)
             if benefit is not None:
                 self.index.leave(change, "benefit", benefit, app.seq)
 
         return _Edit(
-            values={"status": status.value, "status_at": now, "status_reason": why, "in_queue": None,
-                    "timer_kind": None, "timer_days": None, "due_at": None, "due_bucket": None,
-                    "benefit_check_region": None, "benefit_check_key": None},
+            values={
+                "status": status.value,
+                "status_at": now,
+                "status_reason": why,
+                "in_queue": None,
+                "timer_kind": None,
+                "timer_days": None,
+                "due_at": None,
+                "due_bucket": None,
+                "benefit_check_region": None,
+                "benefit_check_key": None,
+            },
             event="application.left",
             from_state=app.status,
             to_state=status.value,
@@ -663,14 +718,40 @@ class ApplicationRepository:
             writes=writes,
         )
 
-    def _record(self, app: Application, ordinal: int, now: datetime, who: str, event: str,
-                from_state: str | None, to_state: str | None, why: str | None,
-                details: dict[str, Any] | None) -> HistoryRecord:
-        return history_record(subject_type=SUBJECT, subject_id=app.id, ordinal=ordinal, at=now, who=who,
-                              event=event, from_state=from_state, to_state=to_state, why=why, details=details)
+    def _record(
+        self,
+        app: Application,
+        ordinal: int,
+        now: datetime,
+        who: str,
+        event: str,
+        from_state: str | None,
+        to_state: str | None,
+        why: str | None,
+        details: dict[str, Any] | None,
+    ) -> HistoryRecord:
+        return history_record(
+            subject_type=SUBJECT,
+            subject_id=app.id,
+            ordinal=ordinal,
+            at=now,
+            who=who,
+            event=event,
+            from_state=from_state,
+            to_state=to_state,
+            why=why,
+            details=details,
+        )
 
-    def _change(self, application_id: str, plan: Callable[[Application], _Edit | None], who: str,
-                now: datetime, *, first: Application | None = None) -> tuple[Application, bool]:
+    def _change(
+        self,
+        application_id: str,
+        plan: Callable[[Application], _Edit | None],
+        who: str,
+        now: datetime,
+        *,
+        first: Application | None = None,
+    ) -> tuple[Application, bool]:
         """Plan a change on the current application and commit it on that version; re-plan if it moved.
 
         Returns the application as it is after the change, and whether anything was changed.
@@ -700,13 +781,15 @@ class ApplicationRepository:
                 attributes[name].remove() if value is None else attributes[name].set(value)
                 for name, value in edit.values.items()
             ]
-            condition: Condition | None = (Application.status == ApplicationStatus.ACTIVE.value
-                                           if edit.require_active else None)
+            condition: Condition | None = (
+                Application.status == ApplicationStatus.ACTIVE.value if edit.require_active else None
+            )
             change = Change()
             change.update("application", app, actions, condition)
             edit.writes(change)
-            change.record(self._record(app, ordinal, now, who, edit.event, edit.from_state, edit.to_state,
-                                       edit.why, edit.details))
+            change.record(
+                self._record(app, ordinal, now, who, edit.event, edit.from_state, edit.to_state, edit.why, edit.details)
+            )
             return change
 
         commit(build)

@@ -85,9 +85,20 @@ class HistoryRecord(Model):
     by_outbox = HistoryByOutbox()
 
 
-def history_record(*, subject_type: str, subject_id: str, ordinal: int, at: datetime, who: str, event: str,
-                   from_state: str | None = None, to_state: str | None = None, why: str | None = None,
-                   details: dict[str, Any] | None = None, publish: bool = True) -> HistoryRecord:
+def history_record(
+    *,
+    subject_type: str,
+    subject_id: str,
+    ordinal: int,
+    at: datetime,
+    who: str,
+    event: str,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    why: str | None = None,
+    details: dict[str, Any] | None = None,
+    publish: bool = True,
+) -> HistoryRecord:
     """A record for a change. ``ordinal`` orders changes made at the same instant (the subject's version)."""
     at = at.astimezone(UTC)
     return HistoryRecord(
@@ -135,13 +146,19 @@ class Change:
             raise ValueError(f"label used twice in one change: {label}")
         self._labels[kind].append(label)
 
-    def put(self, label: str, model: Model, condition: Condition | None = None, *,
-            return_old: bool = False) -> None:
+    def put(self, label: str, model: Model, condition: Condition | None = None, *, return_old: bool = False) -> None:
         self._label("put", label)
         self._tx.save(model, condition=condition, return_values="ALL_OLD" if return_old else None)
 
-    def update(self, label: str, model: Model, actions: list[Action], condition: Condition | None = None, *,
-               add_version_condition: bool = True) -> None:
+    def update(
+        self,
+        label: str,
+        model: Model,
+        actions: list[Action],
+        condition: Condition | None = None,
+        *,
+        add_version_condition: bool = True,
+    ) -> None:
         self._label("update", label)
         self._tx.update(model, actions, condition=condition, add_version_condition=add_version_condition)
 
@@ -149,8 +166,9 @@ class Change:
         self._label("delete", label)
         self._tx.delete(model, condition=condition)
 
-    def check(self, label: str, model_cls: type[Model], hash_key: Any, condition: Condition,
-              range_key: Any = None) -> None:
+    def check(
+        self, label: str, model_cls: type[Model], hash_key: Any, condition: Condition, range_key: Any = None
+    ) -> None:
         self._label("check", label)
         self._tx.condition_check(model_cls, hash_key, range_key=range_key, condition=condition)
 

@@ -42,9 +42,16 @@ def repo(dynamodb: None) -> ApplicationRepository:
     return ApplicationRepository(QueueRules(), QueueIndex(chunk_size=4))
 
 
-def new_application(*, birth: date = date(2023, 5, 4), region: str = "astana", district: str = "esil",
-                    child: str | None = None, parent_iin: str = PARENT_IIN,
-                    benefit: str | None = None, benefit_status: str | None = None) -> Application:
+def new_application(
+    *,
+    birth: date = date(2023, 5, 4),
+    region: str = "astana",
+    district: str = "esil",
+    child: str | None = None,
+    parent_iin: str = PARENT_IIN,
+    benefit: str | None = None,
+    benefit_status: str | None = None,
+) -> Application:
     """An application as the submit use case fills it from the signed form (``child``: the child's IIN)."""
     app = Application(
         child_iin=child or child_iin(birth),

@@ -28,7 +28,11 @@ def test_a_registered_application_has_a_number_a_queue_place_a_timer_and_a_histo
     # and the change history tells who registered it and when
     [record] = repo.history(app.id)
     assert (record.event, record.who, record.at, record.to_state) == (
-        "application.registered", f"parent:{PARENT_IIN}", NOW, "active")
+        "application.registered",
+        f"parent:{PARENT_IIN}",
+        NOW,
+        "active",
+    )
 
 
 def test_registration_numbers_follow_each_other(submit):
@@ -95,9 +99,14 @@ def test_leaving_twice_is_refused_and_leaves_the_first_outcome(repo, submit):
     assert refused.value.code == "application_not_in_queue"
     stored = repo.get(app.id)
     assert (stored.status, stored.status_reason, stored.timer_kind, stored.in_queue) == (
-        "removed", "missed directions", None, None)
+        "removed",
+        "missed directions",
+        None,
+        None,
+    )
     assert [(r.from_state, r.to_state, r.why) for r in repo.history(app.id)][1:] == [
-        ("active", "removed", "missed directions")]
+        ("active", "removed", "missed directions")
+    ]
 
 
 def test_an_unknown_application_is_not_found(repo):
@@ -143,5 +152,4 @@ def test_every_change_is_published_to_the_outbox_until_delivered(repo: Applicati
 
     # then it is delivered once, and the withdrawal is still pending
     assert outbox.mark_delivered(pending[0]) is False
-    assert [r.event for r in outbox.pending(NOW.date().isoformat()) if r.subject_id == app.id] == [
-        "application.left"]
+    assert [r.event for r in outbox.pending(NOW.date().isoformat()) if r.subject_id == app.id] == ["application.left"]

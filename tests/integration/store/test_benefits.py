@@ -84,3 +84,23 @@ def test_leaving_the_queue_leaves_the_benefit_category_too(repo, submit):
     assert (numbers.general, numbers.benefit) == (1, 1)
     with pytest.raises(Conflict):
         repo.change_benefit(app.id, "orphans", who="parent:x", now=NOW)
+
+
+def test_operators_see_the_claims_waiting_in_their_district_oldest_first(repo, submit):
+    # given claims in two districts of Astana, one of them already decided, and one without a benefit
+    from datetime import timedelta
+
+    first = submit(district="esil", benefit="orphans")
+    decided = submit(district="esil", benefit="orphans", at=NOW + timedelta(minutes=1))
+    later = submit(district="esil", benefit="large_family", at=NOW + timedelta(minutes=2))
+    elsewhere = submit(district="almaty", benefit="orphans")
+    submit(district="esil")
+    repo.decide_benefit(decided.id, approve=True, who=OPERATOR, now=NOW)
+
+    # then the district's operators see the two undecided claims, the region's all three
+    assert [app.id for app in repo.pending_benefit_checks("astana", "esil")] == [first.id, later.id]
+    assert {app.id for app in repo.pending_benefit_checks("astana")} == {first.id, later.id, elsewhere.id}
+
+    # and a withdrawn application's claim leaves the list
+    repo.leave(first.id, ApplicationStatus.WITHDRAWN, who="parent:x", why="moved", now=NOW)
+    assert [app.id for app in repo.pending_benefit_checks("astana", "esil")] == [later.id]

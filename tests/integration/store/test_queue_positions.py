@@ -27,9 +27,7 @@ def naive_numbers(active: list, app) -> tuple[int, int]:
     general = 1 + sum(1 for other in active if other.seq < app.seq)
     if app.benefit_queue is None:
         return general, 0
-    return general, 1 + sum(
-        1 for other in active if other.benefit_queue == app.benefit_queue and other.seq < app.seq
-    )
+    return general, 1 + sum(1 for other in active if other.benefit_queue == app.benefit_queue and other.seq < app.seq)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -42,8 +40,13 @@ def test_queue_numbers_equal_a_naive_count_after_any_joins_and_leaves(repo: Appl
         # when a child joins (benefits approved at once) or an active application leaves
         if action == "join":
             status = "approved" if argument else None
-            active.append(repo.create(new_application(district=district, benefit=argument, benefit_status=status),
-                                      who="operator:test", now=NOW))
+            active.append(
+                repo.create(
+                    new_application(district=district, benefit=argument, benefit_status=status),
+                    who="operator:test",
+                    now=NOW,
+                )
+            )
         elif active:
             leaving = active.pop(argument % len(active))
             repo.leave(leaving.id, ApplicationStatus.WITHDRAWN, who="parent:test", why="test", now=NOW)

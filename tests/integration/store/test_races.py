@@ -34,8 +34,10 @@ def test_two_submissions_of_the_same_child_racing_leave_exactly_one_application(
     child = child_iin(date(2023, 5, 4))
 
     # when the submissions race
-    outcomes = race(4, lambda i: repo.create(new_application(child=child, district=f"d{i % 2}"),
-                                             who=f"parent:{PARENT_IIN}", now=NOW))
+    outcomes = race(
+        4,
+        lambda i: repo.create(new_application(child=child, district=f"d{i % 2}"), who=f"parent:{PARENT_IIN}", now=NOW),
+    )
 
     # then exactly one is registered; the others are refused naming it
     registered = [o for o in outcomes if not isinstance(o, Conflict)]
@@ -64,8 +66,12 @@ def test_a_withdrawal_and_a_removal_racing_change_the_application_once(repo: App
     app = repo.create(new_application(district="once"), who="parent:x", now=NOW)
 
     # when the parent withdraws it while an operator removes it
-    outcomes = race(2, lambda i: repo.leave(
-        app.id, [ApplicationStatus.WITHDRAWN, ApplicationStatus.REMOVED][i], who=f"actor:{i}", why="race", now=NOW))
+    outcomes = race(
+        2,
+        lambda i: repo.leave(
+            app.id, [ApplicationStatus.WITHDRAWN, ApplicationStatus.REMOVED][i], who=f"actor:{i}", why="race", now=NOW
+        ),
+    )
 
     # then one of them wins, the other is told it is no longer in the queue
     winners = [o for o in outcomes if not isinstance(o, Conflict)]

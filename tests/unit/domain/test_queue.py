@@ -82,8 +82,11 @@ def test_queue_number_counts_exactly_the_active_applications_registered_earlier(
     assert number == 1 + sum(1 for member in active if member < seq)
 
 
-@given(st.integers(min_value=1, max_value=10**7), st.integers(min_value=1, max_value=10**7),
-       st.integers(min_value=1, max_value=5000))
+@given(
+    st.integers(min_value=1, max_value=10**7),
+    st.integers(min_value=1, max_value=10**7),
+    st.integers(min_value=1, max_value=5000),
+)
 def test_chunks_follow_registration_order(a, b, chunk_size):
     if a <= b:
         assert chunk_of(a, chunk_size) <= chunk_of(b, chunk_size)

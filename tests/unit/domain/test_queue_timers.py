@@ -64,8 +64,9 @@ def test_a_young_child_is_reminded_thirty_seven_and_one_day_before_the_deadline_
     # when every timer is handled the moment it is due
     seen, after = [], registered
     for _ in range(5):
-        timer = next_timer(registered_at=registered, last_confirmed_at=None, birth_date=date(2023, 5, 4),
-                           after=after, rules=RULES)
+        timer = next_timer(
+            registered_at=registered, last_confirmed_at=None, birth_date=date(2023, 5, 4), after=after, rules=RULES
+        )
         seen.append((timer.kind, timer.days_before, timer.due_at))
         if timer.kind.removes:
             break
@@ -82,8 +83,13 @@ def test_a_young_child_is_reminded_thirty_seven_and_one_day_before_the_deadline_
 
 def test_a_child_who_reaches_school_age_first_is_not_asked_to_confirm():
     # given a child who turns seven two months after registration
-    timer = next_timer(registered_at=datetime(2026, 3, 2, 5, 0, tzinfo=UTC), last_confirmed_at=None,
-                       birth_date=date(2019, 5, 4), after=datetime(2026, 3, 2, 5, 0, tzinfo=UTC), rules=RULES)
+    timer = next_timer(
+        registered_at=datetime(2026, 3, 2, 5, 0, tzinfo=UTC),
+        last_confirmed_at=None,
+        birth_date=date(2019, 5, 4),
+        after=datetime(2026, 3, 2, 5, 0, tzinfo=UTC),
+        rules=RULES,
+    )
 
     # then the only timer is school age
     assert timer.kind is TimerKind.SCHOOL_AGE
@@ -95,8 +101,9 @@ def test_whenever_sweeps_run_reminders_come_in_order_and_exactly_one_removal_end
     # given an application and sweeps that run at arbitrary moments (hours apart, possibly late)
     if not is_under_school_age(birth, registered, RULES):
         return
-    timer = next_timer(registered_at=registered, last_confirmed_at=None, birth_date=birth, after=registered,
-                       rules=RULES)
+    timer = next_timer(
+        registered_at=registered, last_confirmed_at=None, birth_date=birth, after=registered, rules=RULES
+    )
     deadline = interest_deadline(registered, None, RULES)
     final = min(deadline, school_age_at(birth, RULES))
     fired: list[TimerKind] = []
@@ -109,8 +116,9 @@ def test_whenever_sweeps_run_reminders_come_in_order_and_exactly_one_removal_end
             assert timer.due_at <= final
             if timer.kind.removes:
                 break
-            timer = next_timer(registered_at=registered, last_confirmed_at=None, birth_date=birth, after=now,
-                               rules=RULES)
+            timer = next_timer(
+                registered_at=registered, last_confirmed_at=None, birth_date=birth, after=now, rules=RULES
+            )
             assert timer.due_at > now or timer.kind.removes
         if fired and fired[-1].removes:
             break
@@ -127,8 +135,7 @@ def test_whenever_sweeps_run_reminders_come_in_order_and_exactly_one_removal_end
 @given(registrations, births, st.integers(min_value=0, max_value=500 * 24))
 def test_the_next_timer_is_ahead_unless_it_is_an_overdue_removal(registered, birth, hours):
     after = registered + timedelta(hours=hours)
-    timer = next_timer(registered_at=registered, last_confirmed_at=None, birth_date=birth, after=after,
-                       rules=RULES)
+    timer = next_timer(registered_at=registered, last_confirmed_at=None, birth_date=birth, after=after, rules=RULES)
 
     assert timer.due_at > after or timer.kind.removes
     if timer.kind is TimerKind.REMINDER:

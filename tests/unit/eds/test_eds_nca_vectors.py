@@ -72,7 +72,7 @@ def test_the_document_signed_by_ncalayer_passes_every_check(nca_root, ncalayer_x
 
     # then the signer is the test person and what was signed is <a><b>test</b></a>
     assert document.signer.iin == TEST_IIN
-    assert document.signer.full_name == "ТЕСТОВ ТЕСТ"
+    assert document.signer.full_name == "ТЕСТОВ ТЕСТ ТЕСТОВИЧ"
     assert document.signer.patronymic == "ТЕСТОВИЧ"
     assert document.signer.is_organisation is False
     assert document.signer.certificate_serial == "4279390A141F5353A62947B61ED65E81741467D1"

@@ -40,7 +40,7 @@ def test_a_document_signed_with_the_signing_key_passes(pki_verifier, pki_people,
     assert document.signed_root.findtext("child/name") == "Әлия"
     assert document.signed_root.find(f"{{{variants.DS}}}Signature") is None
     assert document.signer.purpose == KeyPurpose.SIGN
-    assert document.signer.full_name == "АХМЕТОВА АЙГҮЛ"
+    assert document.signer.full_name == "АХМЕТОВА АЙГҮЛ ҚАЙРАТҚЫЗЫ"
 
 
 def test_a_challenge_signed_with_the_auth_key_passes(pki_verifier, pki_people, pki_sign):
