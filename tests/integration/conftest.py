@@ -16,6 +16,7 @@ from chalicelib import wiring
 from chalicelib.clock import FixedClock
 from chalicelib.settings import get_settings
 from chalicelib.store.registry import all_models, local_only_models
+from tests.integration.filing import Filing
 from tests.pki import PKI_NOW
 
 
@@ -98,3 +99,9 @@ def api(
     with Client(application.app) as client:
         yield Api(client=client, sign=pki_sign)
     wiring.reset()
+
+
+@pytest.fixture
+def filing(api: Api, seeded: None, pki_people: Any) -> Filing:
+    """The demo parent, signed in with contacts given, ready to file."""
+    return Filing(api, pki_people["parent"])

@@ -1,0 +1,55 @@
+"""Helpers to file a queue application the way the web front end does (used across the integration tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+CHILD = "220910635004"  # Серікова Аяла, child of the demo "parent" and "second_parent" (population fixture)
+
+
+def draft_body(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "applicant": {
+            "address": {
+                "city": "Астана",
+                "district": "Есіл ауданы",
+                "street": "Сығанақ көшесі",
+                "house": "15",
+                "flat": "7",
+            },
+            "email": "aigul@mail.kz",
+            "phone": "+77011234567",
+        },
+        "child": {"iin": CHILD},
+        "region": "astana",
+        "district": "esil",
+        "kindergartens": ["ast-esil-012"],
+        "language": "kk",
+        "benefit": None,
+        "attachments": [],
+    }
+    body.update(changes)
+    return body
+
+
+class Filing:
+    """A signed-in parent filing through the API."""
+
+    def __init__(self, api: Any, person: Any) -> None:
+        self.api = api
+        self.person = person
+        self.token = api.parent_token(person)
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        status, answer = self.api.call(method, path, body, self.token)
+        if status == 401 and answer["error"]["code"] == "auth.expired_token":  # the clock moved on
+            self.token = self.api.parent_token(self.person)
+            status, answer = self.api.call(method, path, body, self.token)
+        return status, answer
+
+    def file(self, **changes: Any) -> tuple[int, Any]:
+        status, drafted = self.call("POST", "/applications/draft", draft_body(**changes))
+        if status != 200:
+            return status, drafted
+        signed = self.api.sign(drafted["xml"], self.person.sign).decode()
+        return self.call("POST", "/applications", {"signed_xml": signed})

@@ -1,0 +1,82 @@
+"""Operators check benefit claims: approve or refuse with a reason; the parent sees and is told."""
+
+from __future__ import annotations
+
+import boto3
+
+from chalicelib.notify.outbox import OutboxNotifier
+from chalicelib.settings import get_settings
+from tests.integration.filing import Filing
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200 + b"\xff\xd9"
+
+
+def scan(filing: Filing) -> str:
+    status, form = filing.call(
+        "POST",
+        "/uploads",
+        {"purpose": "benefit", "file_name": "k.jpg", "content_type": "image/jpeg", "size": len(JPEG)},
+    )
+    assert status == 201, form
+    boto3.client("s3").put_object(Bucket=get_settings().documents_bucket, Key=form["fields"]["key"], Body=JPEG)
+    assert filing.call("POST", f"/uploads/{form['upload_id']}/complete")[0] == 200
+    return form["upload_id"]
+
+
+def claim(filing: Filing) -> dict:
+    status, body = filing.file(benefit="large_family", attachments=[scan(filing)])
+    assert status == 201, body
+    assert body["benefit_status"] == "pending" and body["benefit_queue_number"] == 0
+    return body
+
+
+def test_an_operator_approves_a_claim_and_the_child_gets_a_benefit_number(filing: Filing, api, pki_people):
+    # given a parent's pending benefit claim
+    application = claim(filing)
+    operator = api.sign_in(pki_people["operator"], audience="operator")["token"]
+    # when the operator of the region lists pending checks
+    status, pending = api.call("GET", "/operator/benefit-checks", token=operator)
+    # then the claim is there with its scans
+    assert status == 200
+    [item] = [i for i in pending["items"] if i["application_id"] == application["id"]]
+    assert item["benefit"]["code"] == "large_family"
+    assert item["documents"] and item["documents"][0]["url"].startswith("http")
+    # when approved
+    status, decided = api.call("POST", f"/operator/benefit-checks/{application['id']}/approve", token=operator)
+    assert status == 200, decided
+    # then the parent sees the benefit queue number, the general number unchanged, and is told
+    view = filing.call("GET", f"/applications/{application['id']}")[1]
+    assert view["benefit_status"] == "approved"
+    assert view["benefit_queue_number"] == 1
+    assert view["queue_number"] == application["queue_number"]
+    assert any("подтверждена" in m.body_text for m in OutboxNotifier().messages_for("aigul@mail.kz"))
+    # and it is no longer pending
+    assert api.call("GET", "/operator/benefit-checks", token=operator)[1]["items"] == []
+
+
+def test_an_illegible_scan_is_refused_with_a_reason_the_parent_sees(filing: Filing, api, pki_people):
+    application = claim(filing)
+    operator = api.sign_in(pki_people["operator"], audience="operator")["token"]
+    # a refusal needs a reason
+    status, _ = api.call("POST", f"/operator/benefit-checks/{application['id']}/refuse", {"reason": ""}, operator)
+    assert status == 422
+    reason = "Құжат оқылмайды / Документ нечитаем"
+    status, decided = api.call(
+        "POST", f"/operator/benefit-checks/{application['id']}/refuse", {"reason": reason}, operator
+    )
+    assert status == 200, decided
+    view = filing.call("GET", f"/applications/{application['id']}")[1]
+    assert view["benefit_status"] == "refused"
+    assert view["benefit_reason"] == reason
+    assert view["benefit_queue_number"] == 0
+    history = filing.call("GET", f"/applications/{application['id']}/history")[1]["items"]
+    assert history[-1]["why"] == reason and history[-1]["who"].startswith("education_department:")
+    # deciding twice is refused
+    assert api.call("POST", f"/operator/benefit-checks/{application['id']}/approve", token=operator)[0] == 409
+
+
+def test_parents_cannot_use_the_operator_api(filing: Filing, api):
+    application = claim(filing)
+    assert filing.call("GET", "/operator/benefit-checks")[0] == 403
+    assert filing.call("POST", f"/operator/benefit-checks/{application['id']}/approve")[0] == 403
+    assert filing.call("GET", f"/applications/{application['id']}")[1]["benefit_status"] == "pending"
