@@ -138,3 +138,63 @@ def test_someone_elses_application_is_not_shown(filing: Filing, api, pki_people)
         assert refused["error"]["code"] == "application.not_yours"
     assert stranger.call("POST", f"/applications/{body['id']}/confirm-interest")[0] == 403
     assert stranger.call("GET", "/applications")[1]["items"] == []
+
+
+def test_the_qr_code_of_each_document_leads_to_its_verification(filing: Filing, api):
+    # given the documents of a registered application
+    from chalicelib.store.documents import IssuedDocument
+
+    _, body = filing.file()
+    [notice] = [
+        d for d in IssuedDocument.by_subject.query(f"application#{body['id']}") if d.kind == "registration_notice"
+    ]
+    # when anyone opens the QR code's link
+    response = api.client.http.get(f"/verify/{notice.document_id}?c={notice.check_code}")
+    # then the page says the document is genuine and shows its number and SHA-256
+    page = response.body.decode()
+    assert response.status_code == 200
+    assert "Документ действителен" in page and body["registration_number"] in page and notice.sha256 in page
+    # and a forged check code is not
+    forged = api.client.http.get(f"/verify/{notice.document_id}?c=WRONG")
+    assert forged.status_code == 404
+    assert "QR-код недействителен" in forged.body.decode()
+
+
+def test_the_registration_notice_pdf_carries_the_application_in_kazakh_and_russian(filing: Filing):
+    # given a registered application
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from chalicelib.store.documents import IssuedDocument
+    from chalicelib.store.objects import ObjectStore
+
+    _, body = filing.file()
+    [notice] = [
+        d for d in IssuedDocument.by_subject.query(f"application#{body['id']}") if d.kind == "registration_notice"
+    ]
+    pdf = ObjectStore().get(notice.key)
+    assert pdf is not None and pdf.startswith(b"%PDF")
+    artifacts = Path(__file__).resolve().parents[3] / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "registration-notice.pdf").write_bytes(pdf)
+    if shutil.which("pdftotext") is None:
+        return
+    # when its text is read back
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    # then it shows the registration number, the child and the queue number, in both languages
+    assert body["registration_number"] in text
+    assert "Серікова" in text
+    assert "Кезектің нөмірі" in text and "Номер очереди" in text
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "70",
+            "-singlefile",
+            str(artifacts / "registration-notice.pdf"),
+            str(artifacts / "registration-notice"),
+        ],
+        check=True,
+    )
