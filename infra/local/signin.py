@@ -1,0 +1,84 @@
+"""Sign in to the local stack from a terminal, the way the web page does it.
+
+    python -m infra.local.signin --iin 900512401234              # a parent
+    python -m infra.local.signin --iin 850415306547 --operator   # an operator
+
+Asks the API for a one-time challenge, has the NCALayer stand-in sign it with the
+person's AUTH key over NCALayer's websocket protocol, sends the signed XML back and
+prints the API's answer (the session token and who it belongs to). Dev tool only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.request
+from typing import Any
+
+from websockets.sync.client import connect
+
+AUTH_OIDS = ["1.3.6.1.5.5.7.3.2"]
+
+
+def call(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode() if body is not None else None,
+        method=method,
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def sign_with_ncalayer(ncalayer: str, xml: str, iin: str) -> str:
+    """What ncalayer-js-client's basicsSignXML sends: the AUTH key of the person with this IIN."""
+    with connect(ncalayer, open_timeout=10) as socket:
+        socket.recv(timeout=10)  # NCALayer's greeting with its version
+        socket.send(
+            json.dumps(
+                {
+                    "module": "kz.gov.pki.knca.basics",
+                    "method": "sign",
+                    "args": {
+                        "allowedStorages": None,
+                        "format": "xml",
+                        "data": xml,
+                        "signingParams": {},
+                        "signerParams": {"extKeyUsageOids": AUTH_OIDS, "chain": [], "iin": iin},
+                        "locale": "kk",
+                    },
+                }
+            )
+        )
+        answer = json.loads(socket.recv(timeout=30))
+    if answer.get("status") is not True:
+        raise SystemExit(f"NCALayer refused: {answer}")
+    return answer["body"]["result"][0]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iin", required=True)
+    parser.add_argument("--operator", action="store_true", help="sign in as an operator")
+    parser.add_argument("--api", default="http://127.0.0.1:8000")
+    parser.add_argument("--ncalayer", default="ws://127.0.0.1:13579")
+    args = parser.parse_args(argv)
+    status, challenge = call(
+        "POST", f"{args.api}/auth/challenge", {"audience": "operator" if args.operator else "parent"}
+    )
+    print(f"POST /auth/challenge → {status}: {challenge['xml']}", file=sys.stderr)
+    signed = sign_with_ncalayer(args.ncalayer, challenge["xml"], args.iin)
+    print(f"NCALayer signed it: {len(signed)} bytes of XML-DSig", file=sys.stderr)
+    status, answer = call("POST", f"{args.api}/auth/sign-in", {"signed_xml": signed})
+    print(f"POST /auth/sign-in → {status}", file=sys.stderr)
+    print(json.dumps(answer, ensure_ascii=False, indent=2))
+    return 0 if status == 200 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
