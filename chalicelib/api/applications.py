@@ -64,6 +64,11 @@ class BenefitRequest(BaseModel):
     attachments: list[str] = Field(default_factory=list, max_length=10)
 
 
+class LinkRequest(BaseModel):
+    registration_number: str = Field(min_length=1, max_length=40)
+    child_iin: str = Field(min_length=1, max_length=20)
+
+
 class WithdrawDraftRequest(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
@@ -98,9 +103,7 @@ def application_json(view: ApplicationView) -> dict[str, Any]:
         "created_at": app.registered_at.isoformat() if app.registered_at else None,
         "registered_at": app.registered_at.isoformat() if app.registered_at else None,
         "benefit": (
-            {"code": benefit.code, "name_kk": benefit.name.kk, "name_ru": benefit.name.ru}
-            if benefit
-            else None
+            {"code": benefit.code, "name_kk": benefit.name.kk, "name_ru": benefit.name.ru} if benefit else None
         ),
         "benefit_status": app.benefit_status,
         "benefit_reason": app.benefit_reason,
@@ -209,6 +212,15 @@ def submit() -> Any:
 def journal() -> Any:
     principal = require_parent(bp.current_request)
     return {"items": [application_json(v) for v in wiring.application_service().journal(principal)]}
+
+
+@bp.route("/applications/link", methods=["POST"], cors=True)
+@handles_errors
+def link() -> Any:
+    principal = require_parent(bp.current_request)
+    body = parse_body(bp.current_request, LinkRequest)
+    service = wiring.application_service()
+    return application_json(service.link_to_me(principal, body.registration_number.strip(), body.child_iin.strip()))
 
 
 @bp.route("/applications/{application_id}", methods=["GET"], cors=True)

@@ -234,6 +234,27 @@ class ApplicationService:
 
     # --- actions --------------------------------------------------------------------------------
 
+    def link_to_me(self, principal: Principal, registration_number: str, child_iin: str) -> ApplicationView:
+        """The child's other parent (or one whose application was filed at a service centre) adds
+        the application to their own journal, once the population registry confirms parenthood."""
+        app = self.applications.find(registration_number)
+        if app is None or app.child_iin != child_iin:
+            raise InvalidInput(
+                "application.link_not_found",
+                "Осы тіркеу нөмірі мен баланың ЖСН-і бойынша өтініш табылмады.",
+                "Заявление с таким регистрационным номером и ИИН ребёнка не найдено.",
+                details={"field": "registration_number"},
+            )
+        if principal.iin not in self.registry.parents_of(child_iin):
+            raise Forbidden(
+                "application.not_parent",
+                "Халықты тіркеу дерекқоры бойынша сіз бұл баланың ата-анасы (заңды өкілі) емессіз.",
+                "По данным регистра населения вы не являетесь родителем (законным представителем) этого ребёнка.",
+                details={"field": "child_iin"},
+            )
+        linked = self.applications.link_parent(app.id, principal.iin, who=_who(principal), now=self.clock.now())
+        return ApplicationView(linked, self.applications.queue_numbers(linked))
+
     def confirm_interest(self, principal: Principal, application_id: str) -> ApplicationView:
         self._own(principal, application_id)
         app = self.applications.confirm_interest(application_id, who=_who(principal), now=self.clock.now())

@@ -157,3 +157,33 @@ def test_a_child_reaching_school_age_leaves_the_queue(api, seeded, pki_people, c
 
 def test_draft_body_is_reusable():
     assert draft_body(language="ru")["language"] == "ru"
+
+
+def test_the_other_parent_links_the_application_to_their_own_iin(filing: Filing, api, pki_people):
+    # given an application filed by one parent
+    _, body = filing.file()
+    other = Filing(api, pki_people["second_parent"])  # the registry lists both as the child's parents
+    assert other.call("GET", "/applications")[1]["items"] == []
+    # when the other parent links it with the registration number and the child's IIN
+    status, linked = other.call(
+        "POST", "/applications/link", {"registration_number": body["id"], "child_iin": body["child"]["iin"]}
+    )
+    # then it is in their journal too, and its history says who linked it
+    assert status == 200, linked
+    assert [i["id"] for i in other.call("GET", "/applications")[1]["items"]] == [body["id"]]
+    history = other.call("GET", f"/applications/{body['id']}/history")[1]["items"]
+    assert history[-1]["event"] == "application.parent_linked"
+
+
+def test_a_stranger_cannot_link_an_application(filing: Filing, api, pki_people):
+    _, body = filing.file()
+    stranger = Filing(api, pki_people["other_parent"])
+    status, refused = stranger.call(
+        "POST", "/applications/link", {"registration_number": body["id"], "child_iin": body["child"]["iin"]}
+    )
+    assert status == 403 and refused["error"]["code"] == "application.not_parent"
+    status, refused = stranger.call(
+        "POST", "/applications/link", {"registration_number": body["id"], "child_iin": "220311501502"}
+    )
+    assert status == 422 and refused["error"]["code"] == "application.link_not_found"
+    assert stranger.call("GET", "/applications")[1]["items"] == []
