@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200 + b"\xff\xd9"  # a small but whole JPEG
 CHILD = "220910635004"  # Серікова Аяла, child of the demo "parent" and "second_parent" (population fixture)
 
 
@@ -53,3 +54,20 @@ class Filing:
             return status, drafted
         signed = self.api.sign(drafted["xml"], self.person.sign).decode()
         return self.call("POST", "/applications", {"signed_xml": signed})
+
+    def upload_scan(self, data: bytes = JPEG, purpose: str = "benefit") -> str:
+        """A checked upload: announced, put in S3 as the browser's presigned POST would, completed."""
+        import boto3
+
+        from chalicelib.settings import get_settings
+
+        status, form = self.call(
+            "POST",
+            "/uploads",
+            {"purpose": purpose, "file_name": "scan.jpg", "content_type": "image/jpeg", "size": len(data)},
+        )
+        assert status == 201, form
+        boto3.client("s3").put_object(Bucket=get_settings().documents_bucket, Key=form["fields"]["key"], Body=data)
+        status, completed = self.call("POST", f"/uploads/{form['upload_id']}/complete")
+        assert status == 200, completed
+        return form["upload_id"]

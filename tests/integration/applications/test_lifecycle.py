@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import boto3
-
-from chalicelib.settings import get_settings
 from tests.integration.applications.conftest import Filing, draft_body
-
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200 + b"\xff\xd9"
 
 
 def sweep(api) -> dict:
@@ -24,18 +19,6 @@ def outbox_texts(api, address: str) -> list[str]:
     from chalicelib.notify.outbox import OutboxNotifier
 
     return [m.body_text for m in OutboxNotifier().messages_for(address)]
-
-
-def upload_scan(filing: Filing) -> str:
-    status, form = filing.call(
-        "POST",
-        "/uploads",
-        {"purpose": "benefit", "file_name": "c.jpg", "content_type": "image/jpeg", "size": len(JPEG)},
-    )
-    assert status == 201, form
-    boto3.client("s3").put_object(Bucket=get_settings().documents_bucket, Key=form["fields"]["key"], Body=JPEG)
-    assert filing.call("POST", f"/uploads/{form['upload_id']}/complete")[0] == 200
-    return form["upload_id"]
 
 
 def test_numbers_behind_move_up_when_someone_ahead_withdraws(api, seeded, pki_people):
@@ -95,7 +78,7 @@ def test_confirming_a_removed_application_is_refused(filing: Filing, api, pki_pe
 
 def test_a_benefit_change_keeps_the_general_number_and_waits_for_an_operator(filing: Filing):
     _, body = filing.file()
-    scan = upload_scan(filing)
+    scan = filing.upload_scan()
     status, changed = filing.call(
         "POST", f"/applications/{body['id']}/benefit", {"benefit": "large_family", "attachments": [scan]}
     )

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import boto3
-
 from chalicelib.notify.outbox import OutboxNotifier
-from chalicelib.settings import get_settings
 from tests.integration.filing import Filing
-
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200 + b"\xff\xd9"
-
-
-def scan(filing: Filing) -> str:
-    status, form = filing.call(
-        "POST",
-        "/uploads",
-        {"purpose": "benefit", "file_name": "k.jpg", "content_type": "image/jpeg", "size": len(JPEG)},
-    )
-    assert status == 201, form
-    boto3.client("s3").put_object(Bucket=get_settings().documents_bucket, Key=form["fields"]["key"], Body=JPEG)
-    assert filing.call("POST", f"/uploads/{form['upload_id']}/complete")[0] == 200
-    return form["upload_id"]
 
 
 def claim(filing: Filing) -> dict:
-    status, body = filing.file(benefit="large_family", attachments=[scan(filing)])
+    status, body = filing.file(benefit="large_family", attachments=[filing.upload_scan()])
     assert status == 201, body
     assert body["benefit_status"] == "pending" and body["benefit_queue_number"] == 0
     return body
