@@ -2,8 +2,9 @@
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import applications, auth, local, operators, reference, system, uploads, verify
-from chalicelib.functions import pki, queue
+from chalicelib.api import applications, auth, local, operators, partners, private, reference, system, uploads, verify
+from chalicelib.api import directions as direction_routes
+from chalicelib.functions import directions, pki, queue
 from chalicelib.observability import logger, tracer
 from chalicelib.settings import get_settings
 
@@ -18,7 +19,11 @@ app.register_blueprint(verify.bp)
 app.register_blueprint(uploads.bp)
 app.register_blueprint(applications.bp)
 app.register_blueprint(operators.bp)
+app.register_blueprint(private.bp)
 app.register_blueprint(pki.bp)
 app.register_blueprint(queue.bp)
+app.register_blueprint(direction_routes.bp)
+app.register_blueprint(partners.bp)
+app.register_blueprint(directions.bp)
 if get_settings().stage != "prod":
     app.register_blueprint(local.bp)  # local stack only: every route is a 404 unless the movable clock is on

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     private_min_age_years: int = 3
     priority_ratio_priority: int = 1
     priority_ratio_general: int = 3
+    allocation_whole_district: bool = False  # offer any matching seat of the district, preferred ones first
+    partner_idempotency_hours: int = 24  # how long a partner's Idempotency-Key keeps its answer
     upload_max_bytes: int = 2 * 1024 * 1024
 
     @model_validator(mode="after")

@@ -10,22 +10,29 @@ from datetime import timedelta
 from functools import lru_cache
 
 from chalicelib.clock import Clock
+from chalicelib.domain.directions import DirectionRules
 from chalicelib.gateways.population import PopulationRegistry, population_registry
 from chalicelib.notify import default_notifier
 from chalicelib.runtime import service_clock
 from chalicelib.services.applications import ApplicationService
 from chalicelib.services.auth import AuthService, OperatorDirectory, Verifier
 from chalicelib.services.benefit_checks import BenefitCheckService
+from chalicelib.services.directions import AllocationOptions, DirectionService
 from chalicelib.services.documents import DocumentService
+from chalicelib.services.private_choice import PrivateChoiceService
 from chalicelib.services.sessions import SessionTokens
 from chalicelib.services.uploads import UploadService
+from chalicelib.services.vacancies import PublishedStateOrderSeats, VacancyService
 from chalicelib.settings import get_settings
 from chalicelib.store.accounts import AccountRepository, ChallengeRepository
 from chalicelib.store.applications import ApplicationRepository
+from chalicelib.store.directions import DirectionRepository
 from chalicelib.store.documents import DocumentRepository
 from chalicelib.store.objects import ObjectStore
+from chalicelib.store.partners import IdempotentRequests, PartnerKeys
 from chalicelib.store.reference import ReferenceOperatorDirectory, ReferenceRepository
 from chalicelib.store.uploads import UploadRepository
+from chalicelib.store.vacancies import SeatRepository
 
 
 def clock() -> Clock:
@@ -114,6 +121,74 @@ def application_service() -> ApplicationService:
 @lru_cache(maxsize=1)
 def benefit_checks() -> BenefitCheckService:
     return BenefitCheckService(clock(), applications(), reference(), objects(), default_notifier())
+
+
+@lru_cache(maxsize=1)
+def private_choice_service() -> PrivateChoiceService:
+    from chalicelib.domain.calendar import WorkingCalendar
+
+    settings = get_settings()
+    return PrivateChoiceService(
+        clock=clock(),
+        verifier=verifier(),
+        reference=reference(),
+        applications=applications(),
+        seats=PublishedStateOrderSeats(reference(), SeatRepository()),
+        documents=document_service(),
+        objects=objects(),
+        notifier=default_notifier(),
+        calendar=WorkingCalendar(
+            extra_days_off=settings.calendar_extra_days_off, extra_working_days=settings.calendar_extra_working_days
+        ),
+        min_age_years=settings.private_min_age_years,
+        valid_working_days=settings.direction_valid_working_days,
+    )
+
+
+@lru_cache(maxsize=1)
+def partner_keys() -> PartnerKeys:
+    return PartnerKeys(reference())
+
+
+@lru_cache(maxsize=1)
+def idempotent_requests() -> IdempotentRequests:
+    return IdempotentRequests()
+
+
+@lru_cache(maxsize=1)
+def direction_service() -> DirectionService:
+    from chalicelib.domain.calendar import WorkingCalendar
+
+    settings = get_settings()
+    return DirectionService(
+        clock=clock(),
+        applications=applications(),
+        directions=DirectionRepository(),
+        seats=SeatRepository(),
+        reference=reference(),
+        documents=document_service(),
+        objects=objects(),
+        notifier=default_notifier(),
+        calendar=WorkingCalendar(
+            extra_days_off=settings.calendar_extra_days_off, extra_working_days=settings.calendar_extra_working_days
+        ),
+        rules=DirectionRules(
+            valid_working_days=settings.direction_valid_working_days,
+            stop_list_working_days=settings.stop_list_working_days,
+            missed_before_removal=settings.missed_directions_before_removal,
+            extension_max_days=settings.direction_extension_max_days,
+            revocation_hours=settings.direction_revocation_hours,
+        ),
+        options=AllocationOptions(
+            ratio=(settings.priority_ratio_priority, settings.priority_ratio_general),
+            whole_district=settings.allocation_whole_district,
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def vacancy_service() -> VacancyService:
+    return VacancyService(clock(), reference(), SeatRepository(), direction_service())
 
 
 def reset() -> None:

@@ -32,3 +32,8 @@ def require_parent(request: Request) -> Principal:
 
 def require_operator(request: Request) -> Principal:
     return require_role(request, Role.EDUCATION_DEPARTMENT, Role.SERVICE_CENTER)
+
+
+def require_kindergarten(request: Request) -> Principal:
+    """A kindergarten's portal, by its API key (``Authorization: Bearer bqk_<key id>.<secret>``)."""
+    return wiring.partner_keys().principal(request.headers.get("authorization"))

@@ -27,3 +27,4 @@ class Principal:
     certificate_serial: str
     region: str | None = None
     district: str | None = None
+    kindergarten_id: str | None = None  # a kindergarten's portal (Role.KINDERGARTEN): which kindergarten

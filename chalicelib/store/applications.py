@@ -41,6 +41,12 @@ from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.domain.directions import (
+    DirectionStatus,
+    already_has_direction,
+    on_stop_list,
+    on_stop_list_refusal,
+)
 from chalicelib.domain.queue import (
     MAX_PREFERENCES,
     NO_BENEFIT,
@@ -201,6 +207,11 @@ class Application(Model):
 
     signed_xml_key = UnicodeAttribute(null=True)  # the signed application as received (S3)
     attachment_keys = ListAttribute(of=UnicodeAttribute, default=list)
+
+    live_direction_id = UnicodeAttribute(null=True)  # the number of the direction the child holds now
+    stop_list_until = UTCDateTimeAttribute(null=True)  # no direction is offered before this instant
+    missed_directions = NumberAttribute(null=True)  # directions that lapsed unused (None: none yet)
+    declined_kindergartens = ListAttribute(of=UnicodeAttribute, null=True)  # revoked directions' kindergartens
     version = VersionAttribute()
 
     by_due = ApplicationsByDue()
@@ -289,6 +300,7 @@ class _Edit:
     details: dict[str, Any] | None = None
     writes: Callable[[Change], None] = lambda change: None
     require_active: bool = True
+    condition: Condition | None = None  # what else the application must satisfy (besides its version)
 
 
 def _benefit_state(status: str, category: str | None) -> str:
@@ -467,15 +479,46 @@ class ApplicationRepository:
     # --- changes --------------------------------------------------------------------------------
 
     def leave(
-        self, application_id: str, status: ApplicationStatus, *, who: str, why: str | None, now: datetime
+        self,
+        application_id: str,
+        status: ApplicationStatus,
+        *,
+        who: str,
+        why: str | None,
+        now: datetime,
+        details: dict[str, Any] | None = None,
+        also: Callable[[Change], None] | None = None,
+        require: Callable[[Application], None] | None = None,
+        condition: Condition | None = None,
     ) -> Application:
         """Take the application out of the queue for good (withdrawn, removed, enrolled, …).
 
         Everyone behind moves up at once. Raises ``application_not_in_queue`` if it already left.
+        ``also`` adds the caller's own conditional writes to the same transaction (a seat taken);
+        when one of them is refused, ``ChangeRefused`` names its label and nothing was written.
+        ``require`` refuses on the application as read (it raises), and ``condition`` makes the
+        transaction check the same on the stored item, so a concurrent change cannot slip in.
         """
         if status is ApplicationStatus.ACTIVE:
             raise ValueError("leaving the queue needs a final status")
-        app, _ = self._change(application_id, lambda app: self._leave_edit(app, status, why, now), who, now)
+
+        def plan(app: Application) -> _Edit:
+            edit = self._leave_edit(app, status, why, now)
+            if require is not None:
+                require(app)
+            edit.details = details
+            edit.condition = condition
+            if also is not None:
+                own = edit.writes
+
+                def writes(change: Change) -> None:
+                    own(change)
+                    also(change)
+
+                edit.writes = writes
+            return edit
+
+        app, _ = self._change(application_id, plan, who, now)
         return app
 
     def change_benefit(
@@ -591,6 +634,198 @@ class ApplicationRepository:
 
         app, _ = self._change(application_id, plan, who, now)
         return app
+
+    # --- directions -----------------------------------------------------------------------------
+
+    def hold_direction(
+        self,
+        application_id: str,
+        number: str,
+        *,
+        who: str,
+        now: datetime,
+        writes: Callable[[Change], None],
+        first: Application | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Application:
+        """The child receives the direction ``number``, in one transaction with the caller's ``writes``.
+
+        Refused, with nothing written, when the application has left the queue
+        (``application_not_in_queue``), already holds a live direction
+        (``direction.already_holds_one``) or is on the stop-list at ``now``
+        (``direction.on_stop_list``): checked on the application as planned and again by the
+        transaction's condition, so a concurrent allocation, revocation or sweep cannot slip in
+        between. A refused write of the caller's raises ``ChangeRefused`` naming its label.
+        """
+
+        def plan(app: Application) -> _Edit:
+            self._require_active(app)
+            if app.live_direction_id:
+                raise already_has_direction(app.live_direction_id)
+            if on_stop_list(app.stop_list_until, now):
+                raise on_stop_list_refusal(app.stop_list_until)
+            return _Edit(
+                values={"live_direction_id": number},
+                event="application.direction_issued",
+                details={"direction": number, **(details or {})},
+                writes=writes,
+                condition=Application.live_direction_id.does_not_exist()
+                & (Application.stop_list_until.does_not_exist() | (Application.stop_list_until <= now)),
+            )
+
+        app, _ = self._change(application_id, plan, who, now, first=first)
+        return app
+
+    def settle_direction(
+        self,
+        application_id: str,
+        number: str,
+        outcome: DirectionStatus,
+        *,
+        who: str,
+        now: datetime,
+        writes: Callable[[Change], None],
+        stop_list_until: datetime | None = None,
+        missed_before_removal: int = 2,
+        declined_kindergarten: str | None = None,
+    ) -> tuple[Application, bool]:
+        """The direction ``number`` the child holds is over, in one transaction with the caller's ``writes``.
+
+        - ``revoked``: the child keeps its place in the queue, without penalty; the direction's
+          kindergarten (``declined_kindergarten``) is not offered to the child again;
+        - ``expired``: a missed direction: the child is on the stop-list until ``stop_list_until``,
+          and the ``missed_before_removal``-th miss removes it from the queue instead
+          (``removed``, reason ``directions_missed``);
+        - ``enrolled``: the child leaves the queue (``enrolled``); refused
+          (``application_not_in_queue``) unless the child is in the queue holding this direction.
+
+        Returns the application and whether it was changed: when it no longer holds the direction
+        (it left the queue meanwhile), nothing is written and the caller settles the direction alone.
+        """
+
+        def with_writes(edit: _Edit) -> _Edit:
+            own = edit.writes
+
+            def both(change: Change) -> None:
+                own(change)
+                writes(change)
+
+            edit.writes = both
+            edit.condition = Application.live_direction_id == number
+            return edit
+
+        def plan(app: Application) -> _Edit | None:
+            holds = app.live_direction_id == number
+            if outcome is DirectionStatus.ENROLLED:
+                self._require_active(app)
+                if not holds:
+                    raise not_in_queue(app.id)
+                edit = self._leave_edit(app, ApplicationStatus.ENROLLED, "enrolled", now)
+                edit.values["live_direction_id"] = None
+                edit.details = {"direction": number}
+                return with_writes(edit)
+            if not holds:
+                return None
+            if outcome is DirectionStatus.REVOKED or app.state is not ApplicationStatus.ACTIVE:
+                declined = list(app.declined_kindergartens or [])
+                if declined_kindergarten and declined_kindergarten not in declined:
+                    declined.append(declined_kindergarten)
+                return with_writes(
+                    _Edit(
+                        values={"live_direction_id": None, "declined_kindergartens": declined or None},
+                        event=f"application.direction_{outcome.value}",
+                        details={"direction": number},
+                        require_active=False,
+                    )
+                )
+            missed = int(app.missed_directions or 0) + 1
+            if missed >= missed_before_removal:
+                edit = self._leave_edit(app, ApplicationStatus.REMOVED, "directions_missed", now)
+                edit.values.update(live_direction_id=None, missed_directions=missed)
+                edit.details = {"direction": number, "missed_directions": missed}
+                return with_writes(edit)
+            return with_writes(
+                _Edit(
+                    values={"live_direction_id": None, "stop_list_until": stop_list_until, "missed_directions": missed},
+                    event="application.direction_missed",
+                    why="direction_missed",
+                    details={
+                        "direction": number,
+                        "missed_directions": missed,
+                        "stop_list_until": stop_list_until.isoformat() if stop_list_until else None,
+                    },
+                )
+            )
+
+        return self._change(application_id, plan, who, now)
+
+    def miss_direction(
+        self,
+        application_id: str,
+        number: str,
+        *,
+        who: str,
+        now: datetime,
+        writes: Callable[[Change], None],
+        stop_list_until: datetime,
+        missed_before_removal: int,
+        ordinal: int,
+    ) -> bool:
+        """A missed direction that does not remove the child, written without reading the application.
+
+        The expiry sweep's common case: one transaction, with the caller's ``writes``, conditioned
+        on the application being in the queue, holding ``number`` and having missed fewer than
+        ``missed_before_removal - 1`` directions; it clears the direction, sets the stop-list and
+        counts the miss. ``ordinal`` tells the history record apart from the version-numbered
+        ones (the version is not known without a read). Returns False, with nothing written, when
+        the application is not in that state (the caller settles it with :meth:`settle_direction`);
+        a refused write of the caller's raises ``ChangeRefused`` naming its label.
+        """
+        if missed_before_removal <= 1:
+            return False
+        app = Application(application_id)
+        app.version = 0  # any value: it makes pynamodb count the version up without a condition on it
+        record = self._record(
+            app,
+            ordinal,
+            now,
+            who,
+            "application.direction_missed",
+            None,
+            None,
+            "direction_missed",
+            {"direction": number, "stop_list_until": stop_list_until.isoformat()},
+        )
+
+        def build() -> Change:
+            change = Change()
+            change.update(
+                "application",
+                app,
+                [
+                    Application.live_direction_id.remove(),
+                    Application.stop_list_until.set(stop_list_until),
+                    Application.missed_directions.add(1),
+                ],
+                (Application.status == ApplicationStatus.ACTIVE.value)
+                & (Application.live_direction_id == number)
+                & (
+                    Application.missed_directions.does_not_exist()
+                    | (Application.missed_directions < missed_before_removal - 1)
+                ),
+                add_version_condition=False,
+            )
+            writes(change)
+            change.record(record)
+            return change
+
+        try:
+            commit(build)
+        except ChangeRefused as refused:
+            if set(refused.failed) == {"application"}:
+                return False
+            raise
+        return True
 
     # --- timers ---------------------------------------------------------------------------------
 
@@ -784,6 +1019,8 @@ class ApplicationRepository:
             condition: Condition | None = (
                 Application.status == ApplicationStatus.ACTIVE.value if edit.require_active else None
             )
+            if edit.condition is not None:
+                condition = edit.condition if condition is None else condition & edit.condition
             change = Change()
             change.update("application", app, actions, condition)
             edit.writes(change)

@@ -6,15 +6,29 @@ from pynamodb.models import Model
 
 from chalicelib.store.accounts import Account, Challenge
 from chalicelib.store.applications import QUEUE_MODELS
+from chalicelib.store.directions import DIRECTION_MODELS
 from chalicelib.store.documents import IssuedDocument
 from chalicelib.store.history import HistoryRecord
 from chalicelib.store.local import LocalState, OutboxMessage
+from chalicelib.store.partners import PARTNER_MODELS
 from chalicelib.store.reference import REFERENCE_MODELS
 from chalicelib.store.uploads import Upload
+from chalicelib.store.vacancies import SeatItem
 
 
 def all_models() -> list[type[Model]]:
-    return [Account, Challenge, Upload, IssuedDocument, *REFERENCE_MODELS, *QUEUE_MODELS, HistoryRecord]
+    return [
+        Account,
+        Challenge,
+        Upload,
+        IssuedDocument,
+        *REFERENCE_MODELS,
+        *QUEUE_MODELS,
+        HistoryRecord,
+        SeatItem,
+        *DIRECTION_MODELS,
+        *PARTNER_MODELS,
+    ]
 
 
 def local_only_models() -> list[type[Model]]:

@@ -11,6 +11,8 @@ points the setting ``population_fixture`` at :data:`POPULATION_FIXTURE`.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +156,35 @@ def seed_reference(repository: ReferenceRepository | None = None, demo_dir: Path
     entities = load_demo_reference(demo_dir)
     written = (repository or ReferenceRepository()).upsert_all(entities)
     return SeedResult(written=written, total=len(entities))
+
+
+DEMO_KEY_SALT = b"balabaqsha-local-demo-partner-key"
+
+
+def demo_partner_key(kindergarten_id: str) -> tuple[str, str]:
+    """The demo key id and secret of a kindergarten: derived from its id, the same on every start."""
+    digest = hashlib.sha256(DEMO_KEY_SALT + kindergarten_id.encode()).digest()
+    key_id = "demo" + hashlib.sha256(kindergarten_id.encode()).hexdigest()[:12]
+    return key_id, base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def seed_partner_keys(demo_dir: Path = DEMO_DIR) -> dict[str, str]:
+    """One API key per demo kindergarten for its portal; returns the plain keys by kindergarten id.
+
+    The keys are derived from the kindergarten ids (local demo data, never deployed), so seeding
+    again stores the same keys and the printed ones keep working across restarts.
+    """
+    from datetime import UTC, datetime
+
+    from chalicelib.store.partners import PartnerKeys
+
+    keys = PartnerKeys()
+    now = datetime.now(UTC)
+    plain = {}
+    for record in _read(demo_dir, "kindergartens.json"):
+        key_id, secret = demo_partner_key(record["id"])
+        plain[record["id"]] = keys.issue(record["id"], now=now, label="demo", key_id=key_id, secret=secret)
+    return plain
 
 
 def main() -> None:

@@ -83,6 +83,7 @@ class LocalStack:
 
     options: StackOptions
     identities: list[Any] = field(default_factory=list)
+    partner_keys: dict[str, str] = field(default_factory=dict)  # kindergarten id → its portal's demo API key
     urls: dict[str, str] = field(default_factory=dict)
     _stopping: threading.Event = field(default_factory=threading.Event)
     _moto: ThreadedMotoServer | None = None
@@ -224,11 +225,11 @@ class LocalStack:
             Bucket=PKI_BUCKET, Key=CRL_KEY, Body=crl, ContentType="application/pkix-crl", ACL="public-read"
         )
 
-    @staticmethod
-    def _seed() -> None:
-        from infra.local.seed import seed_reference
+    def _seed(self) -> None:
+        from infra.local.seed import seed_partner_keys, seed_reference
 
         seed_reference()
+        self.partner_keys = seed_partner_keys()
 
     @staticmethod
     def _load_app() -> Any:
@@ -262,6 +263,7 @@ class LocalStack:
                     "urls": self.urls,
                     "state_dir": str(self.options.state_dir),
                     "identities": [identity.describe() for identity in self.identities],
+                    "partner_keys": self.partner_keys,
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -313,6 +315,13 @@ class LocalStack:
             extra = f"  {identity.organisation} (BIN {identity.bin})" if identity.bin else ""
             role = roles.get(identity.role, identity.role)
             lines.append(f"  {mark} {identity.iin}  {role:<17} {identity.full_name}{extra}")
+        if self.partner_keys:
+            lines += [
+                "",
+                "Kindergarten portals (Authorization: Bearer <key>; POSTs need an Idempotency-Key header):",
+                "",
+                *(f"    {kindergarten:<26} {key}" for kindergarten, key in sorted(self.partner_keys.items())),
+            ]
         if self.options.key_files:
             p12 = self.options.state_dir / "ca" / "p12"
             lines += ["", f"  Key files for a real NCALayer: {p12}/ (password {self._p12_password()})"]

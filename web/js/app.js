@@ -8,6 +8,7 @@ import { notice } from "./ui.js";
 import * as applicationPage from "./pages/application.js";
 import * as contactsPage from "./pages/contacts.js";
 import * as journalPage from "./pages/journal.js";
+import * as privatePage from "./pages/private.js";
 import * as signinPage from "./pages/signin.js";
 import * as wizardPage from "./pages/wizard.js";
 
@@ -43,6 +44,13 @@ const ROUTES = [
   { pattern: /^\/contacts$/, page: contactsPage, title: "contacts.title", contactsPage: true },
   { pattern: /^\/apply$/, page: wizardPage, title: "apply.title", nav: "apply" },
   { pattern: /^\/applications$/, page: journalPage, title: "journal.title", nav: "journal" },
+  {
+    pattern: /^\/applications\/([^/]+)\/private$/,
+    page: privatePage,
+    title: "private.choose",
+    nav: "journal",
+    params: (m) => ({ id: decodeURIComponent(m[1]) }),
+  },
   {
     pattern: /^\/applications\/([^/]+)(?:\/(info|history|documents))?$/,
     page: applicationPage,

@@ -98,6 +98,7 @@ def test_a_parent_chooses_a_private_kindergarten_signs_and_gets_the_direction(fi
     assert body["status"] == "left_for_private"
     assert body["status_ru"] == "Получил направление в частный ДДО"
     assert body["queue_number"] is None and body["actions"] == []
+    assert body["status_reason_ru"].startswith("Выбран частный детский сад по государственному заказу")
     # and the direction to a private preschool organisation is issued, with a link to its PDF
     direction = body["private_direction"]
     assert direction["number"].startswith("ЖБ.2026.")
@@ -113,6 +114,7 @@ def test_a_parent_chooses_a_private_kindergarten_signs_and_gets_the_direction(fi
     last = history["items"][-1]
     assert (last["event"], last["from"], last["to"]) == ("application.left", "active", "left_for_private")
     assert last["who"] == f"parent:{filing.person.person.iin}"
+    assert "жеке балабақшаны таңдады" in last["why_kk"]
     # and the parent is told by e-mail, with the PDF, and by SMS
     [mail, *_] = OutboxNotifier().messages_for("aigul@mail.kz")
     assert "Направление в частный ДДО" in mail.subject and direction["number"] in mail.body_text
@@ -330,3 +332,73 @@ def test_a_child_holding_a_direction_gives_it_up_before_choosing(filing: Filing,
     # then the child leaves the queue for the private kindergarten
     assert status == 200, body
     assert body["status"] == "left_for_private"
+
+
+def test_two_parents_racing_for_the_last_seat_never_both_get_it(filing: Filing, in_queue, api, pki_people):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from bench.moto_tuning import dynamodb_like
+    from chalicelib import wiring
+    from chalicelib.domain.errors import DomainError
+    from chalicelib.domain.principal import Principal, Role
+
+    # given two parents of 2022-born children, each with a signed choice of the one Russian seat
+    other = Filing(api, pki_people["other_parent"])
+    _, second = other.file(child={"iin": "220311501502"}, applicant=OTHER_APPLICANT)
+    entries = [
+        (filing, in_queue["id"], signed_choice(filing, in_queue["id"], language="ru")),
+        (other, second["id"], signed_choice(other, second["id"], language="ru")),
+    ]
+    start = Barrier(len(entries))
+
+    def send(entry: tuple[Filing, str, str]) -> Any:
+        parent, application_id, signed = entry
+        principal = Principal(parent.person.person.iin, "", Role.PARENT, "")
+        start.wait()
+        try:
+            return wiring.private_choice_service().choose(principal, application_id, signed)
+        except DomainError as refused:
+            return refused
+
+    # when both send at the same moment (moto answering one request at a time, as DynamoDB does)
+    with dynamodb_like(), ThreadPoolExecutor(len(entries)) as pool:
+        outcomes = list(pool.map(send, entries))
+
+    # then exactly one child got the seat; the other was refused and is still in the queue
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
+    won = [o for o in outcomes if not isinstance(o, DomainError)]
+    assert len(won) == 1 and [r.code for r in refused] == ["private.no_vacancy"]
+    assert [s.language for s in SeatItem.by_free.query("private#astana#esil")].count("ru") == 0
+    assert SeatItem.get(won[0].seat_id, consistent_read=True).taken_by == won[0].application.id
+    loser = in_queue["id"] if won[0].application.id == second["id"] else second["id"]
+    assert wiring.applications().get(loser).status == "active"
+    assert len(snapshot(filing, in_queue["id"]).signed_private) == 1
+
+
+def test_a_stop_listed_child_cannot_take_a_private_place_until_the_stop_list_ends(filing: Filing, in_queue, api, clock):
+    from datetime import timedelta
+
+    from infra.local.seed import seed_partner_keys
+
+    # given a direction of the queue that nobody used in time: the sweep puts the child on the stop-list
+    publish(api, seed_partner_keys()[STATE_KINDERGARTEN], "2022-kk", 1)
+    clock.advance(timedelta(days=8))
+    event = api.client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    api.client.lambda_.invoke("direction-expiry", event)
+    [direction] = filing.call("GET", f"/applications/{in_queue['id']}/directions")[1]["items"]
+    assert direction["status"] == "expired"
+    before = snapshot(filing, in_queue["id"])
+    # when the parent asks for the private kindergartens or drafts a choice
+    answers = [options(filing, in_queue["id"]), draft_choice(filing, in_queue["id"])]
+    # then both are refused while the child is on the stop-list, and nothing changed
+    for status, body in answers:
+        assert status == 409, body
+        assert body["error"]["code"] == "direction.on_stop_list"
+    assert snapshot(filing, in_queue["id"]) == before
+    # and once the stop-list is over, the private kindergartens are offered again
+    clock.advance(timedelta(days=20))
+    status, body = options(filing, in_queue["id"])
+    assert status == 200 and body["items"], body

@@ -1,7 +1,9 @@
 // One application: information, change history and documents, and what the parent can do with it
-// (confirm interest, change the benefit, withdraw from the queue).
+// (confirm interest, change the benefit, withdraw from the queue, choose a private kindergarten),
+// with the child's directions above the tabs.
 
 import { get, post } from "../api.js";
+import { directionsPanel } from "../directions.js";
 import { bi, biField, clear, h, icon, kgName, uid, w } from "../dom.js";
 import { formatDate, formatDateTime } from "../format.js";
 import { signXml } from "../ncalayer.js";
@@ -332,15 +334,43 @@ function withdraw(item, done) {
   dlg.open();
 }
 
+/** Seed 002, picture 8: the warning window before the list of state-order vacancies. */
+function choosePrivate(item, _done, ctx) {
+  const dlg = dialog("private.attention");
+  const ok = h("button", { type: "button", class: "btn btn-primary" }, w("private.ok"));
+  ok.addEventListener("click", () => {
+    dlg.close();
+    ctx.go(`/applications/${encodeURIComponent(item.id)}/private`);
+  });
+  dlg.body.append(notice("warning", w("private.warning")));
+  dlg.footer.append(h("button", { type: "button", class: "btn btn-outline", onclick: dlg.close }, w("app.cancel")), ok);
+  dlg.open();
+}
+
 const ACTIONS = [
   ["confirm_interest", "act.confirm", "btn-primary", confirmInterest],
+  ["choose_private", "private.choose", "btn-outline", choosePrivate],
   ["change_benefit", "act.benefit", "btn-outline", changeBenefit],
   ["withdraw", "act.withdraw", "btn-outline-danger", withdraw],
 ];
 
+/**
+ * Whether to offer "choose a private kindergarten": the child is in the queue, old enough, holds no
+ * direction, and a private kindergarten has state-order vacancies for it (the server decides).
+ */
+async function privateChoiceOffered(item) {
+  if (item.status !== "active") return false;
+  try {
+    const answer = await get(`/applications/${encodeURIComponent(item.id)}/private-options`);
+    return (answer.items || []).length > 0;
+  } catch {
+    return false;
+  }
+}
+
 // ---------------------------------------------------------------- the page
 
-export async function render(root, params) {
+export async function render(root, params, ctx) {
   const errors = h("div", { class: "error-slot" });
   root.append(h("p", { class: "crumbs" }, h("a", { href: "#/applications" }, "← ", w("view.back"))), errors);
   let item;
@@ -358,6 +388,7 @@ export async function render(root, params) {
   const panel = h("div", { class: "tab-panel", role: "tabpanel", tabindex: "0" });
   let active = TABS.some(([name]) => name === params.tab) ? params.tab : "info";
   const tabButtons = new Map();
+  let privateOffered = false;
 
   const drawHead = () => {
     clear(head).append(
@@ -371,13 +402,13 @@ export async function render(root, params) {
       ),
     );
     clear(actions);
-    const available = item.actions || item.available_actions || [];
+    const available = [...(item.actions || item.available_actions || []), ...(privateOffered ? ["choose_private"] : [])];
     for (const [name, key, style, handler] of ACTIONS) {
       if (!available.includes(name)) continue;
       actions.append(
         h(
           "button",
-          { type: "button", class: `btn ${style}`, dataset: { action: name }, onclick: () => handler(item, updated) },
+          { type: "button", class: `btn ${style}`, dataset: { action: name }, onclick: () => handler(item, updated, ctx) },
           w(key),
         ),
       );
@@ -385,12 +416,24 @@ export async function render(root, params) {
     actions.hidden = !actions.childElementCount;
   };
 
+  const refreshPrivate = async () => {
+    privateOffered = await privateChoiceOffered(item);
+    drawHead();
+  };
+
   const updated = (next, messageKey) => {
     item = { ...item, ...next };
     drawHead();
     clear(messages).append(notice("success", w(messageKey)));
     show(active, false);
+    refreshPrivate();
   };
+
+  const directions = directionsPanel(item.id, (messageKey) => {
+    clear(messages).append(notice("success", w(messageKey)));
+    if (active === "history" || active === "documents") show(active, false);
+    refreshPrivate();
+  });
 
   async function show(name, focus) {
     active = name;
@@ -434,6 +477,6 @@ export async function render(root, params) {
     tablist.append(button);
   }
   drawHead();
-  root.append(head, messages, actions, tablist, panel);
-  await show(active, false);
+  root.append(head, messages, actions, directions.element, tablist, panel);
+  await Promise.all([show(active, false), directions.refresh(), refreshPrivate()]);
 }

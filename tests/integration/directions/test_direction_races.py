@@ -75,7 +75,6 @@ def test_allocations_racing_over_the_same_seats_give_each_seat_once(atomic, api,
 
     # when three allocations run at the same moment
     runs = race(3, lambda i: service.allocate("astana", "esil"))
-    print("RACE", [(len(r.issued), r.skipped) for r in runs])
 
     # then every seat went to exactly one child, the four first in the queue, one direction each
     directions = all_directions()

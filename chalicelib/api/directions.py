@@ -1,0 +1,196 @@
+"""Directions for parents and operators: the child's directions, extend, revoke; vacancies, explanation, audit."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+from chalice import Blueprint
+from pydantic import BaseModel, Field
+
+from chalicelib import wiring
+from chalicelib.api.responses import handles_errors, json_response, parse_body
+from chalicelib.api.security import require_operator, require_parent, require_role
+from chalicelib.domain import allocation
+from chalicelib.domain.directions import DirectionStatus, last_valid_day, revocable_until
+from chalicelib.domain.principal import Role
+from chalicelib.services.directions import AllocationRun, DirectionView
+from chalicelib.services.vacancies import Published
+
+bp = Blueprint(__name__)
+
+PASSED_OVER_WORDS: dict[str, tuple[str, str]] = {
+    allocation.BLOCKED_PREFIX + allocation.STOP_LIST: ("Стоп-тізімде", "В стоп-листе"),
+    allocation.BLOCKED_PREFIX + allocation.LIVE_DIRECTION: (
+        "Әрекеттегі жолдамасы бар",
+        "Уже есть действующее направление",
+    ),
+    allocation.SEATED_EARLIER: (
+        "Осы бөлуде қалауы бойынша орынды бұрын алды",
+        "Получил место раньше в этом распределении (по своему выбору)",
+    ),
+    allocation.NOT_IN_PREFERENCES: ("Бұл балабақшаны таңдамаған", "Не выбирал этот детский сад"),
+    allocation.OTHER_COHORT: ("Басқа жас тобы (туған жылы)", "Другая возрастная группа (год рождения)"),
+    allocation.OTHER_LANGUAGE: ("Басқа оқыту тілі", "Другой язык обучения"),
+}
+
+
+class ExtendRequest(BaseModel):
+    days: int = Field(ge=1, le=366)
+
+
+class OperatorVacancyRequest(BaseModel):
+    kindergarten_id: str = Field(min_length=1, max_length=100)
+    group_id: str = Field(min_length=1, max_length=100)
+    seats: int = Field(ge=1, le=1000)
+
+
+def direction_json(view: DirectionView, *, explanation: bool = False) -> dict[str, Any]:
+    """One direction as the parent, the kindergarten and the operator see it."""
+    d = view.direction
+    status = DirectionStatus(d.status)
+    k, g = view.kindergarten, view.group
+    body: dict[str, Any] = {
+        "number": d.number,
+        "status": status.value,
+        "status_kk": status.kk,
+        "status_ru": status.ru,
+        "status_at": d.status_at.isoformat(),
+        "application_id": d.application_id,
+        "child": {
+            "iin": d.child_iin,
+            "full_name": " ".join(p for p in (d.child_surname, d.child_given_name, d.child_patronymic) if p),
+            "birth_date": d.birth_date.isoformat(),
+        },
+        "kindergarten": {
+            "id": d.kindergarten_id,
+            "number": k.number if k else None,
+            "name_kk": k.name.kk if k else None,
+            "name_ru": k.name.ru if k else None,
+            "address_kk": k.address.kk if k else None,
+            "address_ru": k.address.ru if k else None,
+            "phone": k.phone if k else None,
+        },
+        "group": {
+            "id": d.group_id,
+            "name_kk": g.name.kk if g else None,
+            "name_ru": g.name.ru if g else None,
+            "birth_year": int(d.cohort),
+            "language": d.language,
+        },
+        "seat_id": d.seat_id,
+        "issued_at": d.issued_at.isoformat(),
+        "deadline": d.deadline.isoformat(),
+        "valid_until": last_valid_day(d.deadline).isoformat(),
+        "extended": bool(d.extended),
+        "extended_days": int(d.extended_days) if d.extended_days is not None else None,
+        "revocable_until": revocable_until(d.issued_at, wiring.direction_service().rules).isoformat(),
+        "document_url": view.document_url,
+        "actions": list(view.actions),
+    }
+    if explanation:
+        why = d.explanation or {}
+        body["explanation"] = {
+            "run_id": why.get("run_id"),
+            "order_position": why.get("order_position"),
+            "preference_rank": why.get("preference_rank"),
+            "passed_over_count": why.get("passed_over_count", 0),
+            "passed_over": [
+                {
+                    "application_id": item["application_id"],
+                    "reason": item["reason"],
+                    "reason_kk": PASSED_OVER_WORDS.get(item["reason"], (item["reason"], item["reason"]))[0],
+                    "reason_ru": PASSED_OVER_WORDS.get(item["reason"], (item["reason"], item["reason"]))[1],
+                }
+                for item in why.get("passed_over", [])
+            ],
+        }
+    return body
+
+
+def allocation_json(run: AllocationRun | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {
+        "run_id": run.run_id,
+        "offers": run.offers,
+        "issued": [d.number for d in run.issued],
+        "skipped": len(run.skipped),
+    }
+
+
+def publication_json(published: Published) -> dict[str, Any]:
+    publication = published.publication
+    return {
+        "publication_id": publication.publication_id,
+        "new": publication.new,
+        "kindergarten_id": published.kindergarten.id,
+        "group_id": published.group.group_id,
+        "birth_year": published.group.birth_year,
+        "language": published.group.language,
+        "channel": published.channel.value,
+        "seats": [
+            {"seat_id": seat.seat_id, "status": seat.status, "direction_number": seat.direction_number}
+            for seat in publication.seats
+        ],
+        "allocation": allocation_json(published.allocation),
+    }
+
+
+# --- parents -------------------------------------------------------------------------------------
+
+
+@bp.route("/applications/{application_id}/directions", methods=["GET"], cors=True)
+@handles_errors
+def of_application(application_id: str) -> Any:
+    application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
+    principal = require_parent(bp.current_request)
+    views = wiring.direction_service().of_application(principal, application_id)
+    return {"items": [direction_json(view) for view in views]}
+
+
+@bp.route("/directions/{number}/extend", methods=["POST"], cors=True)
+@handles_errors
+def extend(number: str) -> Any:
+    number = unquote(number)  # Ж.2026.000123 may arrive percent-encoded
+    principal = require_parent(bp.current_request)
+    body = parse_body(bp.current_request, ExtendRequest)
+    return direction_json(wiring.direction_service().extend(principal, number, body.days))
+
+
+@bp.route("/directions/{number}/revoke", methods=["POST"], cors=True)
+@handles_errors
+def revoke(number: str) -> Any:
+    number = unquote(number)
+    principal = require_parent(bp.current_request)
+    return direction_json(wiring.direction_service().revoke(principal, number))
+
+
+# --- operators -----------------------------------------------------------------------------------
+
+
+@bp.route("/operator/vacancies", methods=["POST"], cors=True)
+@handles_errors
+def publish_for_kindergarten() -> Any:
+    request = bp.current_request
+    principal = require_role(request, Role.EDUCATION_DEPARTMENT)
+    body = parse_body(request, OperatorVacancyRequest)
+    published = wiring.vacancy_service().publish_as_operator(
+        principal, body.kindergarten_id, body.group_id, body.seats, request.headers.get("idempotency-key")
+    )
+    return json_response(publication_json(published), status=201 if published.publication.new else 200)
+
+
+@bp.route("/operator/directions/{number}", methods=["GET"], cors=True)
+@handles_errors
+def explain(number: str) -> Any:
+    number = unquote(number)
+    principal = require_operator(bp.current_request)
+    return direction_json(wiring.direction_service().explain(principal, number), explanation=True)
+
+
+@bp.route("/operator/allocations/{run_id}/audit", methods=["GET"], cors=True)
+@handles_errors
+def audit(run_id: str) -> Any:
+    principal = require_operator(bp.current_request)
+    return wiring.direction_service().audit(principal, unquote(run_id))

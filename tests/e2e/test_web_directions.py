@@ -1,0 +1,246 @@
+"""Directions in a real browser: a private kindergarten under the state order, and a direction from the queue.
+
+Against the browser tests' local stack: the parent puts a child in the queue with the wizard,
+then (1) chooses a private kindergarten with state-order vacancies published by its portal,
+acknowledges the warning, signs with the signing key through the NCALayer stand-in and gets the
+"direction to a private preschool organisation"; (2) receives a direction when a kindergarten
+publishes a vacancy, sees it in the application view, extends it and revokes it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from infra.local.harness import StackProcess
+from tests.e2e.browser import (
+    PHONE,
+    chromium,
+    give_contacts,
+    label,
+    new_page,
+    screenshot,
+    sign_in,
+    switch_language,
+    use_identity,
+    web_stack,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.xdist_group("web")]
+
+# Demo family (infra/local/demo/population.json): Ахметова Жанар, mother of Арман (born 2021-05-08)
+# and Томирис (born 2024-02-29); no other browser test signs in as her.
+ZHANAR = "871201410425"
+ARMAN = ("210508511003", "Ахметов", "Арман")
+TOMIRIS = ("240229630917", "Ахметова", "Томирис")
+NURLY_BALA = "ast-esil-nurly-bala"  # private, state order, kk + ru, Есіл
+BOLASHAK = "ast-baikonur-bolashak"  # private, state order, kk, Байқоңыр
+AIGOLEK = "ast-baikonur-041"  # № 41 «Айгөлек», state, ru + kk, from 2 years, Байқоңыр
+
+
+def served(stack: StackProcess, path: str) -> bool:
+    """Whether the API has the route (an unknown route answers "Missing Authentication Token")."""
+    try:
+        with urllib.request.urlopen(f"{stack.api}{path}", timeout=10) as response:
+            body = response.read()
+    except urllib.error.HTTPError as error:
+        body = error.read()
+    return b"Missing Authentication Token" not in body
+
+
+def publish(stack: StackProcess, kindergarten_id: str, group_id: str, seats: int) -> dict[str, Any]:
+    """The kindergarten's portal publishes vacancies of a group with its demo API key."""
+    keys = json.loads((stack.state_dir / "ready.json").read_text(encoding="utf-8"))["partner_keys"]
+    request = urllib.request.Request(
+        f"{stack.api}/partner/vacancies",
+        data=json.dumps({"group_id": group_id, "seats": seats}).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {keys[kindergarten_id]}",
+            "Idempotency-Key": f"web-{kindergarten_id}-{group_id}-{seats}",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def stack(browser: Browser, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> StackProcess:
+    running = web_stack(pytestconfig, tmp_path_factory)
+    for path in ("/applications/x/private-options", "/applications/x/directions", "/partner/vacancies"):
+        if not served(running, path):
+            pytest.skip(f"the API does not serve {path} yet")
+    return running
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    with new_page(browser) as opened:
+        yield opened
+
+
+def signed_in(page: Page, stack: StackProcess) -> None:
+    use_identity(stack, ZHANAR)
+    sign_in(page, stack)
+    if page.url.endswith("#/contacts"):
+        give_contacts(page, "zhanar@example.kz", "+7 705 444 55 66")
+    expect(page.get_by_role("heading", name="Өтініштер журналы")).to_be_visible()
+
+
+def put_in_queue(page: Page, child: tuple[str, str, str], kindergarten_name: str) -> None:
+    """The wizard, as a parent fills it: the child, the Байқоңыр queue in Kazakh, one kindergarten; signed."""
+    iin, surname, given_name = child
+    page.get_by_role("link", name="Баланы кезекке қою").first.click()
+    page.get_by_role("button", name="Ары қарай").click()
+    page.get_by_label(label("Баланың ЖСН")).fill(iin)
+    page.get_by_label(label("Тегі")).fill(surname)
+    page.get_by_label(label("Аты")).fill(given_name)
+    page.get_by_label(label("Өңір")).select_option("astana")
+    page.get_by_label(label("Аудан (қала)")).select_option("baikonur")
+    page.get_by_label("қазақ тілі", exact=True).check()
+    page.locator(".kg", has_text=kindergarten_name).locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="Ары қарай").click()
+    page.get_by_role("button", name="Қол қою және жіберу").click()
+    expect(page.get_by_role("heading", name="Балаңыз кезекке сәтті қойылды")).to_be_visible()
+    page.get_by_role("link", name="Өтінішті ашу").click()
+    expect(page.get_by_role("tab", name="Өтініш туралы ақпарат")).to_have_attribute("aria-selected", "true")
+
+
+def test_a_parent_chooses_a_private_kindergarten_under_the_state_order(stack: StackProcess, page: Page):
+    # given private kindergartens that published state-order vacancies for children born in 2021
+    publish(stack, NURLY_BALA, "2021-kk", 2)
+    publish(stack, NURLY_BALA, "2021-ru", 1)
+    publish(stack, BOLASHAK, "2021-kk", 1)
+    # and a parent whose 5-year-old is in the queue
+    signed_in(page, stack)
+    put_in_queue(page, ARMAN, "Айгөлек")
+
+    # when the parent presses "choose a private kindergarten" (shown: the child is 3+ and there are places)
+    page.get_by_role("button", name="Жеке балабақшаны таңдау").click()
+    # then the warning of seed 002 comes first
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("кезектен автоматты түрде алынасыз")
+    screenshot(page, "web-private-warning-kk")
+    dialog.get_by_role("button", name="ОК").click()
+
+    # and the list shows each kindergarten and language with its free places, address and district
+    expect(page.get_by_role("heading", name="Мемлекеттік тапсырыс бойынша жеке балабақшаны таңдау")).to_be_visible()
+    cards = page.locator(".private-list .kg")
+    expect(cards).to_have_count(3)
+    expect(cards.filter(has_text="Нұрлы бала").first).to_contain_text("Бос орын: 2")
+    screenshot(page, "web-private-list-kk")
+    switch_language(page, "ru")
+    expect(page.get_by_text("Список свободных мест по государственному заказу")).to_be_visible()
+    screenshot(page, "web-private-list-ru")
+    switch_language(page, "kk")
+
+    # when the parent filters by district
+    page.get_by_label(label("Аудан (қала)")).select_option("esil")
+    expect(cards).to_have_count(2)
+    page.get_by_label(label("Оқыту тілі")).select_option("ru")
+    expect(cards).to_have_count(1)
+    page.get_by_label(label("Оқыту тілі")).select_option("")
+    expect(cards).to_have_count(2)
+
+    # and chooses «Нұрлы бала» in Kazakh, but tries to sign without acknowledging the warning
+    page.locator(".private-list .kg[data-language='kk']").first.locator("input").check()
+    page.get_by_role("button", name="Қол қою және жіберу").click()
+    # then the page asks for the acknowledgement first
+    expect(page.get_by_text("Ескертумен танысқаныңызды растаңыз.")).to_be_visible()
+    screenshot(page, "web-private-ack-required-kk")
+
+    # when they acknowledge it and sign with the signing key
+    page.get_by_label(re.compile("^Ескертумен таныстым")).check()
+    page.get_by_role("button", name="Қол қою және жіберу").click()
+
+    # then the direction to a private preschool organisation is issued, with its PDF
+    expect(page.get_by_role("heading", name="Жеке балабақшаға жолдама берілді")).to_be_visible()
+    expect(page.locator(".big-number")).to_have_text(re.compile(r"Жолдама № ЖБ\.\d{4}\.\d{6}"))
+    expect(page.get_by_role("link", name="Жүктеу")).to_be_visible()
+    screenshot(page, "web-private-success-kk")
+    switch_language(page, "ru")
+    expect(page.get_by_role("heading", name="Направление в частный детский сад выдано")).to_be_visible()
+    screenshot(page, "web-private-success-ru")
+    switch_language(page, "kk")
+
+    # and the application has left the queue, the direction among its documents, no private choice any more
+    page.get_by_role("link", name="Өтінішті ашу").click()
+    panel = page.get_by_role("tabpanel")
+    expect(panel.get_by_text("Жеке мектепке дейінгі ұйымға жолдама")).to_be_visible()
+    expect(page.locator(".app-meta .badge")).to_have_text("Жеке балабақшаға жолдама алды")
+    expect(page.get_by_role("button", name="Жеке балабақшаны таңдау")).to_have_count(0)
+    screenshot(page, "web-private-documents-kk")
+
+
+def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_revoked(stack: StackProcess, page: Page):
+    # given a parent whose child (born 2024) is in the queue for № 41 «Айгөлек»
+    signed_in(page, stack)
+    put_in_queue(page, TOMIRIS, "Айгөлек")
+    expect(page.locator(".directions")).to_be_hidden()
+
+    # when the kindergarten publishes a vacancy of the child's group (the seat is offered at once)
+    published = publish(stack, AIGOLEK, "2024-kk", 1)
+    assert published["allocation"]["issued"], published
+    page.reload()
+
+    # then the application view shows the direction: number, kindergarten, status, deadline, document
+    panel = page.locator(".directions")
+    expect(panel.get_by_role("heading", name="Жолдамалар")).to_be_visible()
+    row = panel.locator("tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(published["allocation"]["issued"][0])
+    expect(row).to_contain_text("Айгөлек")
+    expect(row).to_contain_text("Жолдама берілді")
+    expect(row.get_by_role("link", name="Жүктеу")).to_be_visible()
+    screenshot(page, "web-direction-issued-kk")
+    switch_language(page, "ru")
+    expect(panel.get_by_role("heading", name="Направления")).to_be_visible()
+    screenshot(page, "web-direction-issued-ru")
+    switch_language(page, "kk")
+
+    # when the parent extends it by 10 days
+    row.get_by_role("button", name="Ұзарту").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label(label("Күнтізбелік күн саны")).fill("45")
+    dialog.get_by_role("button", name="Ұзарту").click()
+    expect(dialog.get_by_text("1-ден 30-ға дейінгі санды енгізіңіз.")).to_be_visible()
+    dialog.get_by_label(label("Күнтізбелік күн саны")).fill("10")
+    screenshot(page, "web-direction-extend-kk")
+    dialog.get_by_role("button", name="Ұзарту").click()
+
+    # then it is extended, and cannot be extended again
+    expect(page.get_by_text("Жолдама ұзартылды.")).to_be_visible()
+    expect(row).to_contain_text("10 күнге ұзартылды")
+    expect(row.get_by_role("button", name="Ұзарту")).to_have_count(0)
+
+    # when the parent revokes it within 24 hours
+    row.get_by_role("button", name="Кері қайтару").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("бір тәулік ішінде")
+    screenshot(page, "web-direction-revoke-kk")
+    dialog.get_by_role("button", name="Жолдаманы кері қайтару").click()
+
+    # then it is revoked, nothing more can be done with it, and the child is still in the queue
+    expect(page.get_by_text("Жолдама кері қайтарылды.", exact=False)).to_be_visible()
+    expect(row).to_contain_text("Жолдамадан бас тартылды")
+    expect(row.get_by_role("button")).to_have_count(0)
+    expect(page.locator(".app-meta .badge")).to_have_text("Шешім қабылданды (Кезекте)")
+    screenshot(page, "web-direction-revoked-kk")
+    # and on a phone the directions stack into labelled rows
+    page.set_viewport_size(PHONE)
+    expect(row).to_be_visible()
+    screenshot(page, "web-direction-revoked-phone-kk")

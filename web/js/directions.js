@@ -1,0 +1,200 @@
+// The child's directions (жолдама / направление) in the application view: number, kindergarten,
+// status, deadline and document, with "extend" (once, up to 30 days) and "revoke" (within 24 hours
+// of issue) when the API lists them as allowed.
+
+import { get, post } from "./api.js";
+import { bi, biField, clear, h, icon, kgName, uid, w } from "./dom.js";
+import { formatDate, formatDateTime } from "./format.js";
+import { busy, dialog, field, notice, setFieldError, showError } from "./ui.js";
+
+const MAX_EXTENSION_DAYS = 30;
+
+const TONES = { issued: "info", extended: "info", enrolled: "ok", expired: "muted", revoked: "muted" };
+
+function statusBadge(direction) {
+  const tone = TONES[direction.status] || "info";
+  return h("span", { class: `badge badge-${tone}` }, bi(direction.status_kk || direction.status, direction.status_ru || direction.status));
+}
+
+function deadline(direction) {
+  return h(
+    "span",
+    { class: "dir-deadline" },
+    w("dir.until", { date: formatDate(direction.valid_until) }),
+    direction.extended && direction.extended_days
+      ? h("span", { class: "muted dir-extended" }, w("dir.extendedBy", { n: direction.extended_days }))
+      : null,
+  );
+}
+
+function extendDialog(direction, done) {
+  const dlg = dialog("dir.extendTitle");
+  const errors = h("div", { class: "error-slot" });
+  const days = h("input", { type: "number", name: "days", min: 1, max: MAX_EXTENSION_DAYS, value: MAX_EXTENSION_DAYS, inputmode: "numeric", required: true });
+  const form = h(
+    "div",
+    { class: "form" },
+    h("p", {}, w("dir.extendText")),
+    h("p", { class: "muted" }, w("dir.number"), ": ", h("strong", { class: "mono" }, direction.number), " · ", deadline(direction)),
+    field({ label: "dir.days", name: "days", field: "days", control: days, required: true, hint: "dir.daysHint" }),
+    errors,
+  );
+  const ok = h("button", { type: "button", class: "btn btn-primary" }, w("dir.extendButton"));
+  ok.addEventListener("click", () =>
+    busy(ok, async () => {
+      const value = Number(days.value);
+      if (!Number.isInteger(value) || value < 1 || value > MAX_EXTENSION_DAYS) {
+        setFieldError(form, "days", w("dir.daysWrong"));
+        days.focus();
+        return;
+      }
+      try {
+        await post(`/directions/${encodeURIComponent(direction.number)}/extend`, { days: value });
+        dlg.close();
+        done("dir.extended");
+      } catch (error) {
+        showError(errors, error);
+      }
+    }),
+  );
+  dlg.body.append(form);
+  dlg.footer.append(h("button", { type: "button", class: "btn btn-outline", onclick: dlg.close }, w("app.cancel")), ok);
+  dlg.open();
+}
+
+function revokeDialog(direction, done) {
+  const dlg = dialog("dir.revokeTitle");
+  const errors = h("div", { class: "error-slot" });
+  const ok = h("button", { type: "button", class: "btn btn-danger" }, w("dir.revokeButton"));
+  ok.addEventListener("click", () =>
+    busy(ok, async () => {
+      try {
+        await post(`/directions/${encodeURIComponent(direction.number)}/revoke`, {});
+        dlg.close();
+        done("dir.revoked");
+      } catch (error) {
+        showError(errors, error);
+      }
+    }),
+  );
+  dlg.body.append(
+    notice("warning", w("dir.revokeText")),
+    h(
+      "p",
+      {},
+      w("dir.number"),
+      ": ",
+      h("strong", { class: "mono" }, direction.number),
+      " — ",
+      kgName(direction.kindergarten),
+    ),
+    direction.revocable_until ? h("p", { class: "muted" }, w("dir.revokeUntil", { date: formatDateTime(direction.revocable_until) })) : null,
+    errors,
+  );
+  dlg.footer.append(h("button", { type: "button", class: "btn btn-outline", onclick: dlg.close }, w("app.cancel")), ok);
+  dlg.open();
+}
+
+function row(direction, done) {
+  const actions = direction.actions || [];
+  return h(
+    "tr",
+    { dataset: { number: direction.number } },
+    h("td", { attrs18n: { "data-label": "dir.number" } }, h("span", { class: "mono" }, direction.number)),
+    h(
+      "td",
+      { attrs18n: { "data-label": "dir.kindergarten" } },
+      h(
+        "div",
+        { class: "dir-cell" },
+        h("span", { class: "dir-kg" }, kgName(direction.kindergarten)),
+        direction.group?.name_kk ? h("span", { class: "muted dir-group" }, biField(direction.group, "name")) : null,
+      ),
+    ),
+    h("td", { attrs18n: { "data-label": "dir.status" } }, statusBadge(direction)),
+    h("td", { attrs18n: { "data-label": "dir.validUntil" } }, deadline(direction)),
+    h(
+      "td",
+      { attrs18n: { "data-label": "dir.document" } },
+      direction.document_url
+        ? h("a", { class: "btn btn-outline btn-small", href: direction.document_url, target: "_blank", rel: "noopener", download: "" }, icon("doc"), w("view.download"))
+        : "—",
+    ),
+    h(
+      "td",
+      { class: "col-action", attrs18n: { "data-label": "dir.actions" } },
+      h(
+        "div",
+        { class: "dir-actions" },
+        actions.includes("extend")
+          ? h("button", { type: "button", class: "btn btn-outline btn-small", dataset: { action: "extend" }, onclick: () => extendDialog(direction, done) }, w("dir.extend"))
+          : null,
+        actions.includes("revoke")
+          ? h("button", { type: "button", class: "btn btn-outline-danger btn-small", dataset: { action: "revoke" }, onclick: () => revokeDialog(direction, done) }, w("dir.revoke"))
+          : null,
+        actions.length ? null : h("span", { class: "muted" }, "—"),
+      ),
+    ),
+  );
+}
+
+/**
+ * The "Directions" panel of an application: hidden while the child has none.
+ * `changed(messageKey)` is called after an extension or a revocation (the panel redraws itself).
+ */
+export function directionsPanel(applicationId, changed) {
+  const panel = h("section", { class: "card card-flush directions", hidden: true, "aria-labelledby": uid("dir") });
+  const titleId = panel.getAttribute("aria-labelledby");
+
+  async function refresh() {
+    let items;
+    try {
+      items = (await get(`/applications/${encodeURIComponent(applicationId)}/directions`)).items || [];
+    } catch (error) {
+      if (error.status === 404 || error.status === 403) {
+        panel.hidden = true;
+        return;
+      }
+      clear(panel).append(h("div", { class: "directions-head" }, h("h2", { class: "h3", id: titleId }, w("dir.title"))));
+      const slot = h("div", { class: "directions-error" });
+      panel.append(slot);
+      showError(slot, error);
+      panel.hidden = false;
+      return;
+    }
+    panel.hidden = !items.length;
+    if (!items.length) return;
+    const done = async (messageKey) => {
+      await refresh();
+      changed(messageKey);
+    };
+    const live = items.some((d) => d.status === "issued" || d.status === "extended");
+    const parts = [
+      h("div", { class: "directions-head" }, h("h2", { class: "h3", id: titleId }, w("dir.title"))),
+      h(
+        "div",
+        { class: "table-wrap" },
+        h(
+          "table",
+          { class: "table table-stack directions-table" },
+          h("caption", { class: "visually-hidden" }, w("dir.caption")),
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              ["dir.number", "dir.kindergarten", "dir.status", "dir.validUntil", "dir.document"].map((key) => h("th", { scope: "col" }, w(key))),
+              h("th", { scope: "col", class: "col-action" }, w("dir.actions")),
+            ),
+          ),
+          h("tbody", {}, items.map((direction) => row(direction, done))),
+        ),
+      ),
+      live ? h("p", { class: "directions-note muted" }, w("dir.note")) : null,
+    ];
+    clear(panel).append(...parts.filter(Boolean));
+  }
+
+  return { element: panel, refresh };
+}
