@@ -173,3 +173,22 @@ def test_the_sign_in_page_fits_a_phone(stack: StackProcess, browser: Browser):
             expect(phone.get_by_role("button", name=button)).to_be_in_viewport()
             assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
             screenshot(phone, f"web-signin-phone-{language}")
+
+
+def test_the_journal_offers_to_link_an_application_and_explains_a_refusal(stack: StackProcess, page: Page):
+    # given a signed-in parent on the journal
+    use_identity(stack, parent(stack, SAULE)["iin"])
+    sign_in(page, stack)
+    if page.url.endswith("#/contacts"):
+        give_contacts(page, "saule@example.kz", "+7 702 555 12 34")
+    expect(page.get_by_role("heading", name="Өтініштер журналы")).to_be_visible()
+    # when they try to link an application that does not exist for that child
+    form = page.locator("form.link-form")
+    expect(form.get_by_role("heading", name="Өтінішті ата-ананың ЖСН-ға біріктіру")).to_be_visible()
+    form.get_by_label(label("Нөмірі")).fill("УО.2026.999999.1")
+    form.get_by_label(label("Баланың ЖСН")).fill("190815630782")
+    form.get_by_role("button", name="Біріктіру").click()
+    # then the server's reason is shown, and the journal is unchanged
+    expect(form).to_contain_text("өтініш табылмады")
+    screenshot(page, "web-journal-link-refused-kk")
+    expect(page.get_by_role("heading", name="Өтініштер журналы")).to_be_visible()

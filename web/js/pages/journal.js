@@ -1,9 +1,9 @@
 // The application journal: every application the parent filed, newest first.
 
-import { get } from "../api.js";
+import { get, post } from "../api.js";
 import { bi, h, icon, w } from "../dom.js";
 import { formatDate } from "../format.js";
-import { notice, showError } from "../ui.js";
+import { busy, field, notice, reportError, showError } from "../ui.js";
 
 const COLUMNS = [
   ["journal.number", (a) => h("a", { href: `#/applications/${encodeURIComponent(a.id)}`, class: "reg-number" }, a.registration_number)],
@@ -78,5 +78,40 @@ export async function render(root, _params, ctx) {
     );
     root.append(h("div", { class: "table-wrap card card-flush" }, table));
   }
-  root.append(notice("info", w("journal.linkNote")));
+  root.append(notice("info", w("journal.linkNote")), linkForm(ctx));
+}
+
+/** Link an application filed by the other parent (or at a service centre) to the signed-in parent's IIN. */
+function linkForm(ctx) {
+  const slot = h("div", { class: "error-slot" });
+  const submit = h("button", { type: "submit", class: "btn btn-primary" }, w("journal.linkButton"));
+  const form = h(
+    "form",
+    { class: "card link-form", novalidate: true },
+    h("h2", {}, w("journal.linkTitle")),
+    slot,
+    h(
+      "div",
+      { class: "grid-2" },
+      field({ name: "registration_number", label: "journal.number", required: true, placeholder: "УО.2026.000001.1" }),
+      field({ name: "child_iin", label: "journal.childIin", required: true, inputmode: "numeric", maxlength: 12 }),
+    ),
+    h("div", { class: "actions" }, submit),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    await busy(submit, async () => {
+      try {
+        const linked = await post("/applications/link", {
+          registration_number: String(data.get("registration_number") || "").trim(),
+          child_iin: String(data.get("child_iin") || "").trim(),
+        });
+        ctx.go(`/applications/${encodeURIComponent(linked.id)}`);
+      } catch (error) {
+        reportError(form, slot, error);
+      }
+    });
+  });
+  return form;
 }
