@@ -119,6 +119,9 @@ def application_json(view: ApplicationView) -> dict[str, Any]:
             if active and app.registered_at
             else None
         ),
+        "live_direction": app.live_direction_id,
+        "stop_list_until": app.stop_list_until.isoformat() if app.stop_list_until else None,
+        "missed_directions": int(app.missed_directions or 0),
         "actions": ["confirm_interest", "change_benefit", "withdraw"] if active else [],
         "benefit_pending": app.benefit_status == BenefitStatus.PENDING.value,
     }
