@@ -22,15 +22,12 @@ change is planned again from the current one (which may then refuse), never appl
 from __future__ import annotations
 
 import json
-import re
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.clock import Clock
-from chalicelib.documents.kinds import DocumentKind
 from chalicelib.domain import allocation
 from chalicelib.domain.directions import (
     DirectionRules,
@@ -41,26 +38,35 @@ from chalicelib.domain.directions import (
     deadline_of,
     direction_not_found,
     extended_deadline,
-    last_valid_day,
     not_yours,
     on_stop_list,
     other_kindergarten,
     revocable_until,
     stop_list_end,
 )
-from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, queue_key
-from chalicelib.domain.reference import BenefitTier, Bilingual, Group, Kindergarten
-from chalicelib.notify.model import Attachment, Notifier
+from chalicelib.domain.reference import BenefitTier, Group, Kindergarten
+from chalicelib.notify.model import Notifier
 from chalicelib.observability import logger
+from chalicelib.services.allocation_runs import (
+    new_run_id,
+    offer_json,
+    replay,
+    run_key,
+    run_record,
+    seat_of,
+    valid_run_id,
+)
+from chalicelib.services.direction_notices import DirectionNotices
 from chalicelib.services.documents import DocumentService
 from chalicelib.store.applications import Application, ApplicationRepository
 from chalicelib.store.directions import Direction, DirectionRepository, issued_key
-from chalicelib.store.history import SYSTEM, Change, ChangeRefused
+from chalicelib.store.history import SYSTEM, Change, ChangeConflicted, ChangeRefused
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
-from chalicelib.store.vacancies import SeatItem, SeatRepository
+from chalicelib.store.vacancies import SeatRepository
 
 if TYPE_CHECKING:  # the holiday tables load only when a deadline is computed
     from chalicelib.domain.calendar import WorkingCalendar
@@ -68,7 +74,6 @@ if TYPE_CHECKING:  # the holiday tables load only when a deadline is computed
 SUBJECT = "application"
 CHANGE_ATTEMPTS = 4
 MISSED_ORDINAL = 10**9  # history ordinals of misses written without a read sort after the version-numbered ones
-RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
 
 
 @dataclass(frozen=True)
@@ -81,9 +86,9 @@ class AllocationOptions:
 
 @dataclass
 class AllocationRun:
-    """What one allocation did: ``run_id`` is None when there was no free seat to offer."""
+    """What one allocation did: ``run_id`` is None when no seat could be offered (nothing is kept then)."""
 
-    run_id: str | None
+    run_id: str | None  # None: no seat could be offered (no run is kept)
     region: str
     district: str
     offers: int = 0
@@ -107,20 +112,6 @@ class ExpiryOutcome:
     direction: Direction
     result: str  # "stop_listed" | "removed" | "expired" (the child had left the queue already)
     stop_list_until: datetime | None = None
-
-
-def run_key(run_id: str) -> str:
-    return f"allocations/{run_id}.json"
-
-
-def _child_name(direction: Direction | Application) -> str:
-    return " ".join(
-        p for p in (direction.child_surname, direction.child_given_name, direction.child_patronymic) if p
-    )
-
-
-def _day(at: datetime) -> str:
-    return at.strftime("%d.%m.%Y")
 
 
 def _who(principal: Principal) -> str:
@@ -148,74 +139,6 @@ def _changed_concurrently(number: str) -> Conflict:
     )
 
 
-def _issued_by(name: Bilingual) -> Bilingual:
-    return Bilingual(f"{name.kk} білім басқармасы", f"Управление образования ({name.ru})")
-
-
-def _seat_of(item: SeatItem) -> allocation.Seat:
-    return allocation.Seat(
-        seat_id=item.seat_id,
-        kindergarten_id=item.kindergarten_id,
-        group_id=item.group_id,
-        region=item.region,
-        district=item.district,
-        cohort=int(item.cohort),
-        language=item.language,
-    )
-
-
-def _seat_json(seat: allocation.Seat) -> dict[str, Any]:
-    return {
-        "seat_id": seat.seat_id,
-        "kindergarten_id": seat.kindergarten_id,
-        "group_id": seat.group_id,
-        "region": seat.region,
-        "district": seat.district,
-        "cohort": seat.cohort,
-        "language": seat.language,
-    }
-
-
-def _candidate_json(candidate: allocation.Candidate) -> dict[str, Any]:
-    return {
-        "application_id": candidate.application_id,
-        "region": candidate.region,
-        "district": candidate.district,
-        "cohort": candidate.cohort,
-        "language": candidate.language,
-        "tier": candidate.tier,
-        "registered_at": candidate.registered_at.isoformat(),
-        "seq": candidate.seq,
-        "preferences": list(candidate.preferences),
-        "blocked": candidate.blocked,
-    }
-
-
-def _offer_json(offer: allocation.Offer) -> dict[str, Any]:
-    return {
-        "seat_id": offer.seat.seat_id,
-        "application_id": offer.application_id,
-        "order_position": offer.order_position,
-        "preference_rank": offer.preference_rank,
-        "passed_over": [{"application_id": p.application_id, "reason": p.reason} for p in offer.passed_over],
-        "passed_over_count": offer.passed_over_count,
-    }
-
-
-def _offers_from(items: Iterable[dict[str, Any]], seats: dict[str, allocation.Seat]) -> list[allocation.Offer]:
-    return [
-        allocation.Offer(
-            seat=seats[item["seat_id"]],
-            application_id=item["application_id"],
-            order_position=item["order_position"],
-            preference_rank=item["preference_rank"],
-            passed_over=tuple(allocation.PassedOver(p["application_id"], p["reason"]) for p in item["passed_over"]),
-            passed_over_count=item["passed_over_count"],
-        )
-        for item in items
-    ]
-
-
 @dataclass(frozen=True)
 class DirectionService:
     clock: Clock
@@ -237,7 +160,7 @@ class DirectionService:
         now = self.clock.now()
         wanted = set(cohorts) if cohorts is not None else None
         seats = [
-            _seat_of(item)
+            seat_of(item)
             for item in self.seats.free_seats(region, district)
             if wanted is None or int(item.cohort) in wanted
         ]
@@ -249,21 +172,21 @@ class DirectionService:
         offers = allocation.allocate(
             seats, candidates, ratio=self.options.ratio, whole_district=self.options.whole_district
         )
-        run.run_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+        if not offers:  # nobody can take these seats now: nothing to issue, nothing to keep
+            return run
+        run.run_id = new_run_id(now)
         run.offers = len(offers)
-        record: dict[str, Any] = {
-            "run_id": run.run_id,
-            "at": now.isoformat(),
-            "region": region,
-            "district": district,
-            "ratio": list(self.options.ratio),
-            "whole_district": self.options.whole_district,
-            "seats": [_seat_json(seat) for seat in seats],
-            "candidates": [_candidate_json(candidate) for candidate in candidates],
-            "offers": [_offer_json(offer) for offer in offers],
-            "issued": [],
-            "skipped": [],
-        }
+        record = run_record(
+            run.run_id,
+            now,
+            region,
+            district,
+            ratio=self.options.ratio,
+            whole_district=self.options.whole_district,
+            seats=seats,
+            candidates=candidates,
+            offers=offers,
+        )
         self._keep(record)
         for offer in offers:
             try:
@@ -283,7 +206,10 @@ class DirectionService:
                 )
                 continue
             run.issued.append(direction)
-            self._deliver(direction, applications[offer.application_id])
+            try:
+                self._deliver(direction, applications[offer.application_id])
+            except Exception:  # the direction stands; its outbox event lets the parent be told again
+                logger.exception("a direction's document or messages failed", extra={"number": direction.number})
         record["issued"] = [
             {"seat_id": d.seat_id, "application_id": d.application_id, "number": d.number} for d in run.issued
         ]
@@ -307,46 +233,24 @@ class DirectionService:
 
     def audit(self, principal: Principal, run_id: str) -> dict[str, Any]:
         """Replay a run from what it read: every violation of the rules (none: the run was fair)."""
-        if RUN_ID.match(run_id) is None:
+        if not valid_run_id(run_id):
             raise self._run_not_found(run_id)
         raw = self.objects.get(run_key(run_id))
         if raw is None:
             raise self._run_not_found(run_id)
         record = json.loads(raw)
         self._require_area(principal, record["region"], record["district"])
-        seats = [allocation.Seat(**item) for item in record["seats"]]
-        candidates = [
-            allocation.Candidate(
-                **{
-                    **item,
-                    "registered_at": datetime.fromisoformat(item["registered_at"]),
-                    "preferences": tuple(item["preferences"]),
-                }
-            )
-            for item in record["candidates"]
-        ]
-        offers = _offers_from(record["offers"], {seat.seat_id: seat for seat in seats})
-        ratio = (int(record["ratio"][0]), int(record["ratio"][1]))
-        violations = allocation.audit(
-            seats, candidates, offers, ratio=ratio, whole_district=bool(record["whole_district"])
-        )
-        offered = {(o.seat.seat_id, o.application_id) for o in offers}
-        violations += [
-            f"direction {item['number']} gives seat {item['seat_id']} to {item['application_id']} without an offer"
-            for item in record["issued"]
-            if (item["seat_id"], item["application_id"]) not in offered
-        ]
         return {
             "run_id": run_id,
             "at": record["at"],
             "region": record["region"],
             "district": record["district"],
-            "seats": len(seats),
-            "candidates": len(candidates),
-            "offers": len(offers),
+            "seats": len(record["seats"]),
+            "candidates": len(record["candidates"]),
+            "offers": len(record["offers"]),
             "issued": record["issued"],
             "skipped": record["skipped"],
-            "violations": violations,
+            "violations": replay(record),
         }
 
     # --- the parent -----------------------------------------------------------------------------
@@ -408,14 +312,7 @@ class DirectionService:
             return writes
 
         direction = self._change_direction(number, plan, lambda writes, d: self.directions.commit(writes))
-        until = _day(last_valid_day(direction.deadline))
-        self._tell(
-            app,
-            "Жолдаманың мерзімі ұзартылды",
-            "Срок направления продлён",
-            f"Жолдама № {number} {until} қоса алғанда жарамды.\n"
-            f"Направление № {number} действительно по {until} включительно.",
-        )
+        self.notices.extended(app, direction)
         return self._view(direction, actions=self._parent_actions(direction, now))
 
     def revoke(self, principal: Principal, number: str) -> DirectionView:
@@ -441,13 +338,7 @@ class DirectionService:
                 self.directions.commit(writes)
 
         direction = self._change_direction(number, plan, apply)
-        self._tell(
-            app,
-            "Жолдамадан бас тартылды",
-            "Направление отозвано",
-            f"Жолдама № {number} кері қайтарылды. Бала кезектегі орнын сақтайды.\n"
-            f"Направление № {number} отозвано. Ребёнок сохраняет своё место в очереди.",
-        )
+        self.notices.revoked(app, direction)
         return self._view(direction)
 
     # --- the kindergarten -----------------------------------------------------------------------
@@ -456,8 +347,8 @@ class DirectionService:
         self, principal: Principal, *, status: str | None = None, limit: int = 100
     ) -> list[DirectionView]:
         """The kindergarten's own directions, newest first (optionally of one status)."""
-        found = self.directions.for_kindergarten(principal.kindergarten_id or "", limit=limit)
-        return [self._view(d) for d in found if status is None or d.status == status]
+        found = self.directions.for_kindergarten(principal.kindergarten_id or "", status=status, limit=limit)
+        return [self._view(d) for d in found]
 
     def enrol(self, principal: Principal, number: str) -> DirectionView:
         """The kindergarten confirms the child came: the seat is taken, the child leaves the queue.
@@ -488,16 +379,7 @@ class DirectionService:
 
         direction = self._change_direction(number, plan, apply)
         app = self.applications.get(direction.application_id)
-        kindergarten = self.reference.get_kindergarten(direction.kindergarten_id)
-        name = kindergarten.name if kindergarten else Bilingual(direction.kindergarten_id, direction.kindergarten_id)
-        self._tell(
-            app,
-            "Бала балабақшаға қабылданды",
-            "Ребёнок зачислен в детский сад",
-            f"{_child_name(direction)}: «{name.kk}» балабақшасына қабылданды (жолдама № {number}). "
-            "Бала кезектен шықты.\n"
-            f"{_child_name(direction)}: зачислен(а) в «{name.ru}» (направление № {number}). Ребёнок снят с очереди.",
-        )
+        self.notices.enrolled(app, direction, self.reference.get_kindergarten(direction.kindergarten_id))
         return self._view(direction)
 
     # --- operators ------------------------------------------------------------------------------
@@ -521,7 +403,7 @@ class DirectionService:
             counts["expired"] += 1
             if outcome.result in counts:
                 counts[outcome.result] += 1
-            self._tell_expired(outcome)
+            self.notices.expired(outcome.direction, outcome.result, outcome.stop_list_until)
         return counts
 
     def _expire(self, due: Direction, now: datetime) -> ExpiryOutcome | None:
@@ -558,7 +440,7 @@ class DirectionService:
                 )
                 if not changed:
                     self.directions.commit(writes)
-            except ChangeRefused:
+            except (ChangeRefused, ChangeConflicted):
                 continue  # the direction moved since it was read: look again
             except DomainError:
                 continue  # the application moved: look again
@@ -595,7 +477,7 @@ class DirectionService:
             writes = plan(direction)
             try:
                 apply(writes, direction)
-            except ChangeRefused:
+            except (ChangeRefused, ChangeConflicted):
                 continue
             return self._get(number)
         raise _changed_concurrently(number)
@@ -660,7 +542,7 @@ class DirectionService:
             status_at=now,
             extended=False,
             run_id=run_id,
-            explanation={"run_id": run_id, **_offer_json(offer)},
+            explanation={"run_id": run_id, **offer_json(offer)},
             **self.directions.timer_values(deadline, now),
         )
 
@@ -766,102 +648,14 @@ class DirectionService:
             url = self.documents.download_link(record) if record is not None else None
         return DirectionView(direction, kindergarten, group, url, actions)
 
-    # --- internals: documents and messages ------------------------------------------------------
-
     def _deliver(self, direction: Direction, app: Application) -> None:
-        """The direction's PDF (appendix 10) and the parent's e-mail and SMS, after the direction exists."""
+        """The PDF, the e-mail and the SMS of a new direction; the direction keeps its document's id."""
         kindergarten = self.reference.get_kindergarten(direction.kindergarten_id)
-        group = self.reference.get_group(direction.kindergarten_id, direction.group_id)
-        region = self.reference.get_region(direction.region)
         if kindergarten is None:
-            raise InvalidInput("vacancy.unknown_kindergarten", "Балабақша табылмады.", "Детский сад не найден.")
-        applicant = app.applicant
-        address = applicant.address
-        home = (
-            ", ".join(p for p in (address.city, address.district, address.street, address.house, address.flat) if p)
-            if address
-            else ""
-        )
-        valid_until = last_valid_day(direction.deadline)
-        record = self.documents.issue(
-            DocumentKind.DIRECTION,
-            {
-                "direction_number": direction.number,
-                "kindergarten_name": kindergarten.name,
-                "kindergarten_address": kindergarten.address,
-                "kindergarten_phone": kindergarten.phone,
-                "kindergarten_head": kindergarten.head_name,
-                "group": group.name if group else None,
-                "language_of_instruction": direction.language,
-                "child_surname": direction.child_surname,
-                "child_name": direction.child_given_name,
-                "child_birth_date": direction.birth_date,
-                "home_address": home or "—",
-                "home_phone": applicant.phone,
-                "valid_until": valid_until,
-                "issued_by": _issued_by(region.name if region else Bilingual(direction.region, direction.region)),
-            },
-            subject=f"{SUBJECT}#{app.id}",
-            owner_iin=app.applicant_iin,
-            number=direction.number,
-            issued_at=direction.issued_at,
-        )
+            raise LookupError(f"kindergarten {direction.kindergarten_id} of direction {direction.number} is unknown")
+        record = self.notices.issued(direction, app, kindergarten)
         direction.update(actions=[Direction.document_id.set(record.document_id)], add_version_condition=False)
-        until = _day(valid_until)
-        kk = (
-            f"{_child_name(direction)} балаға жолдама берілді: № {direction.number}.\n"
-            f"Балабақша: {kindergarten.name.kk}, {kindergarten.address.kk}, тел. {kindergarten.phone}.\n"
-            f"Жолдама {until} қоса алғанда жарамды: осы мерзімде баланы балабақшаға әкеліңіз, "
-            "әйтпесе жолдама жойылып, бала стоп-тізімге енгізіледі."
-        )
-        ru = (
-            f"Ребёнку {_child_name(direction)} выдано направление № {direction.number}.\n"
-            f"Детский сад: {kindergarten.name.ru}, {kindergarten.address.ru}, тел. {kindergarten.phone}.\n"
-            f"Направление действительно по {until} включительно: приведите ребёнка в детский сад в этот срок, "
-            "иначе направление будет аннулировано, а ребёнок попадёт в стоп-лист."
-        )
-        pdf = self.objects.get(record.key)
-        attachments = [Attachment(DocumentKind.DIRECTION.file_name(record.document_id), pdf)] if pdf else []
-        self.notifier.send_email(
-            applicant.email, "Жолдама берілді / Выдано направление", f"{kk}\n\n{ru}", attachments=attachments
-        )
-        self.notifier.send_sms(
-            applicant.phone,
-            f"Жолдама {direction.number}: {kindergarten.name.kk}, {until} дейін. "
-            f"Направление {direction.number}: {kindergarten.name.ru}, до {until}.",
-        )
 
-    def _tell_expired(self, outcome: ExpiryOutcome) -> None:
-        direction = outcome.direction
-        number = direction.number
-        if outcome.result == "removed":
-            text = (
-                f"Жолдама № {number} мерзімінде пайдаланылмады. Бұл екінші рет: бала кезектен шығарылды.\n"
-                f"Направление № {number} не использовано в срок. Это второй раз: ребёнок исключён из очереди."
-            )
-            self._tell_contacts(direction, "Бала кезектен шығарылды", "Ребёнок исключён из очереди", text)
-        elif outcome.result == "stop_listed" and outcome.stop_list_until is not None:
-            until = _day(last_valid_day(outcome.stop_list_until))
-            text = (
-                f"Жолдама № {number} мерзімінде пайдаланылмады және жойылды. Бала {until} қоса алғанда "
-                "стоп-тізімде: бұл уақытта жолдама берілмейді.\n"
-                f"Направление № {number} не использовано в срок и аннулировано. Ребёнок в стоп-листе по {until} "
-                "включительно: в это время направление не выдаётся."
-            )
-            self._tell_contacts(direction, "Жолдаманың мерзімі өтті", "Срок направления истёк", text)
-        else:
-            text = f"Жолдама № {number} мерзімі өтті.\nСрок направления № {number} истёк."
-            self._tell_contacts(direction, "Жолдаманың мерзімі өтті", "Срок направления истёк", text)
-
-    def _tell_contacts(self, direction: Direction, subject_kk: str, subject_ru: str, text: str) -> None:
-        """Tell the parent at the contacts the direction was issued to (the sweep reads no application)."""
-        if direction.notify_email:
-            self.notifier.send_email(direction.notify_email, f"{subject_kk} / {subject_ru}", text)
-        if direction.notify_phone:
-            self.notifier.send_sms(direction.notify_phone, text[:300])
-
-    def _tell(self, app: Application, subject_kk: str, subject_ru: str, text: str) -> None:
-        applicant = app.applicant
-        self.notifier.send_email(applicant.email, f"{subject_kk} / {subject_ru}", text)
-        self.notifier.send_sms(applicant.phone, text[:300])
-
+    @property
+    def notices(self) -> DirectionNotices:
+        return DirectionNotices(self.reference, self.documents, self.objects, self.notifier)

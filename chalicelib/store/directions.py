@@ -154,9 +154,14 @@ class DirectionRepository:
         except Direction.DoesNotExist:
             return None
 
-    def for_kindergarten(self, kindergarten_id: str, *, limit: int = 100) -> list[Direction]:
-        """A kindergarten's directions, newest first (GSI: eventually consistent)."""
-        return list(Direction.by_kindergarten.query(kindergarten_id, scan_index_forward=False, limit=limit))
+    def for_kindergarten(self, kindergarten_id: str, *, status: str | None = None, limit: int = 100) -> list[Direction]:
+        """A kindergarten's directions (of one status, or all), newest first (GSI: eventually consistent)."""
+        condition = Direction.status == status if status is not None else None
+        return list(
+            Direction.by_kindergarten.query(
+                kindergarten_id, filter_condition=condition, scan_index_forward=False, limit=limit
+            )
+        )
 
     def for_application(self, application_id: str) -> list[Direction]:
         """A child's directions, newest first (GSI: eventually consistent)."""

@@ -11,7 +11,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -25,10 +25,9 @@ from tests.integration.filing import Filing
 
 ESIL_12 = "ast-esil-012"  # № 12 «Балдырған», state, kk + ru, Есіл
 ESIL_63 = "ast-esil-063"  # № 63, state, kk only, Есіл
-SARYARKA_7 = "ast-saryarka-007"  # «Балапан», state, Сарыарқа
+NURLY_BALA = "ast-esil-nurly-bala"  # «Нұрлы бала», private under the state order, Есіл
 PARENT_EMAIL = "aigul@mail.kz"
 PARENT_PHONE = "+77011234567"
-OTHER_EMAIL = "dinara@mail.kz"
 
 _serials = itertools.count(1)
 
@@ -164,6 +163,3 @@ def sweep(api: Any, name: str) -> Any:
     )
     return api.client.lambda_.invoke(name, event).payload
 
-
-def seconds(n: float) -> timedelta:
-    return timedelta(seconds=n)

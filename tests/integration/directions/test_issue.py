@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
+from chalicelib import wiring
+from chalicelib.services.vacancies import PublishedStateOrderSeats
 from chalicelib.store.history import HistoryRepository
+from chalicelib.store.vacancies import SeatRepository
 from tests.integration.directions.conftest import (
     ESIL_12,
     ESIL_63,
+    NURLY_BALA,
     PARENT_EMAIL,
     PARENT_PHONE,
     Portal,
@@ -102,13 +107,40 @@ def test_a_repeated_publication_is_answered_the_same_and_publishes_nothing_new(a
     assert status == 422 and refused["error"]["code"] == "partner.idempotency_key_required"
 
 
-def test_the_partner_api_needs_a_kindergartens_key(api, filing, keys):
+def test_the_partner_api_needs_a_kindergartens_key(api, clock, filing, keys):
     # a missing, forged or unknown key, and a parent's session, are all refused
     for key in (None, "bqk_deadbeefdeadbeef.forged-secret-forged-secret", keys[ESIL_12] + "x"):
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         response = api.client.http.get("/partner/directions", headers=headers)
         assert response.status_code == 401
+        assert json.loads(response.body)["error"]["code"] == "partner.key_invalid"
     assert filing.call("GET", "/partner/directions")[0] == 401
+
+    # and a key stops working once revoked
+    portal = Portal(api, keys[ESIL_63])
+    assert portal.call("GET", "/partner/directions")[0] == 200
+    key_id = keys[ESIL_63].removeprefix("bqk_").split(".")[0]
+    wiring.partner_keys().revoke(key_id, clock.now())
+    assert portal.call("GET", "/partner/directions")[0] == 401
+
+
+def test_a_private_kindergartens_seats_wait_for_the_parents_choice(api, clock, keys, seeded):
+    # given a child who chose the private «Нұрлы бала» and its state-order seats published
+    enqueue(at=clock.now() - timedelta(days=1), preferences=(NURLY_BALA,))
+    published = Portal(api, keys[NURLY_BALA]).publish("2022-kk", seats=2)
+
+    # then they are not offered by the queue's allocation
+    assert published["channel"] == "private" and published["allocation"] is None
+
+    # but the parents' private choice sees and takes them, one at a time
+    seats = PublishedStateOrderSeats(wiring.reference(), SeatRepository())
+    kindergarten = wiring.reference().get_kindergarten(NURLY_BALA)
+    [free] = seats.free([kindergarten], 2022)
+    assert (free.kindergarten_id, free.language, free.count) == (NURLY_BALA, "kk", 2)
+    taking = seats.taking(kindergarten, 2022, "kk", "УО.2026.000001.1", clock.now())
+    wiring.direction_service().directions.commit(taking.write)
+    assert SeatRepository().get(taking.seat_id).status == "taken"
+    assert seats.free([kindergarten], 2022)[0].count == 1
 
 
 def test_a_portal_publishes_only_its_own_groups_within_their_capacity(portal: Portal):
