@@ -42,8 +42,8 @@ def normalise_mobile(value: str, field: str = "phone") -> str:
     """A Kazakhstan mobile number in E.164 (+7 7xx …); landlines cannot receive SMS."""
     refusal = InvalidInput(
         "contacts.invalid_phone",
-        f"Ұялы телефон нөмірі қате ({_LABELS[field][0]}): +7 7XX XXX XX XX форматында енгізіңіз.",
-        f"Неверный номер мобильного телефона ({_LABELS[field][1]}): введите в формате +7 7XX XXX XX XX.",
+        f"Ұялы телефон нөмірі қате ({_LABELS[field][0]}): мысалы, +7 701 123 45 67.",
+        f"Неверный номер мобильного телефона ({_LABELS[field][1]}): например, +7 701 123 45 67.",
         details={"field": field},
     )
     try:
