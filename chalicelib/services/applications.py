@@ -622,7 +622,7 @@ class ApplicationService:
         )
         attachments = []
         for record in issued:
-            pdf = self.objects.get(record.key)
+            pdf = self.documents.pdf(record)
             if pdf is not None:
                 attachments.append(Attachment(DocumentKind(record.kind).file_name(record.document_id), pdf))
         self._tell(app, "Өтініш тіркелді", "Заявление зарегистрировано", f"{kk}\n\n{ru}", attachments)

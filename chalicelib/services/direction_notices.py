@@ -91,7 +91,7 @@ class DirectionNotices:
             f"Направление действительно по {until} включительно: приведите ребёнка в детский сад в этот срок, "
             "иначе направление будет аннулировано, а ребёнок попадёт в стоп-лист."
         )
-        pdf = self.objects.get(record.key)
+        pdf = self.documents.pdf(record)
         attachments = [Attachment(DocumentKind.DIRECTION.file_name(record.document_id), pdf)] if pdf else []
         self.notifier.send_email(
             app.applicant.email, "Жолдама берілді / Выдано направление", f"{kk}\n\n{ru}", attachments=attachments

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,10 +27,14 @@ class DocumentVerification:
     sha256: str
 
 
+RECENT_PDFS = 16  # rendered PDFs kept in memory so that sending them by e-mail does not read S3 again
+
+
 @dataclass(frozen=True)
 class DocumentService:
     documents: DocumentRepository
     objects: ObjectStore
+    _recent: OrderedDict[str, bytes] = field(default_factory=OrderedDict, repr=False, compare=False)
 
     def issue(
         self,
@@ -61,7 +66,14 @@ class DocumentService:
             issued_at=issued_at,
         )
         self.documents.save(record)
+        self._recent[document_id] = pdf
+        while len(self._recent) > RECENT_PDFS:
+            self._recent.popitem(last=False)
         return record
+
+    def pdf(self, document: IssuedDocument) -> bytes | None:
+        """The document's PDF: from memory when this process just issued it, else from S3."""
+        return self._recent.get(document.document_id) or self.objects.get(document.key)
 
     def download_link(self, document: IssuedDocument) -> str:
         kind = DocumentKind(document.kind)

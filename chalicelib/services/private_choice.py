@@ -398,7 +398,7 @@ class PrivateChoiceService:
             f"Приведите ребёнка в детский сад до {day} (включительно). Ребёнок снят с очереди."
         )
         attachments = []
-        pdf = self.objects.get(issued.key)
+        pdf = self.documents.pdf(issued)
         if pdf is not None:
             attachments.append(Attachment(DocumentKind(issued.kind).file_name(issued.document_id), pdf))
         applicant = app.applicant
