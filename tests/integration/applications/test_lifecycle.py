@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.integration.applications.conftest import Filing, draft_body
+from tests.integration.applications.conftest import Filing
 
 
 def sweep(api) -> dict:
@@ -142,10 +142,6 @@ def test_a_child_reaching_school_age_leaves_the_queue(api, seeded, pki_people, c
     assert view["status"] == "aged_out"
     assert view["status_reason_ru"] == "Ребёнок достиг школьного возраста"
     assert any("достиг школьного возраста" in t for t in outbox_texts(api, "aigul@mail.kz"))
-
-
-def test_draft_body_is_reusable():
-    assert draft_body(language="ru")["language"] == "ru"
 
 
 def test_the_other_parent_links_the_application_to_their_own_iin(filing: Filing, api, pki_people):
