@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -129,6 +130,8 @@ class ApplicationService:
     notifier: Notifier
     accounts: AccountRepository
     school_age_years: int
+    # ends a live direction the child held when it left the queue: (direction number, who)
+    release_direction: Callable[[str, str], None] | None = None
 
     # --- filing ---------------------------------------------------------------------------------
 
@@ -336,6 +339,8 @@ class ApplicationService:
         except Exception:
             self.objects.delete(key)
             raise
+        if app.live_direction_id and self.release_direction is not None:
+            self.release_direction(app.live_direction_id, _who(principal))
         self._tell(app, "Өтініш кезектен алынды", "Заявление снято с очереди", f"{app.id}")
         return ApplicationView(app, self.applications.queue_numbers(app))
 

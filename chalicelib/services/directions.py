@@ -341,6 +341,24 @@ class DirectionService:
         self.notices.revoked(app, direction)
         return self._view(direction)
 
+    def release_after_departure(self, number: str, *, who: str) -> None:
+        """The child left the queue (withdrawn) holding a live direction: it ends, the seat is free again.
+
+        Nothing is asked of the application (it is no longer in the queue); the seat goes to the
+        next child at the next allocation.
+        """
+        now = self.clock.now()
+        if not self._get(number).state.live:
+            return
+
+        def plan(direction: Direction) -> Callable[[Change], None]:
+            return self._ending(direction, DirectionStatus.REVOKED, now, who)
+
+        def apply(writes: Callable[[Change], None], direction: Direction) -> None:
+            self.directions.commit(writes)
+
+        self._change_direction(number, plan, apply)
+
     # --- the kindergarten -----------------------------------------------------------------------
 
     def for_kindergarten(

@@ -123,3 +123,22 @@ def test_a_parent_cannot_act_on_someone_elses_direction(api, filing: Filing, iss
 def test_an_unknown_direction_is_not_found(filing: Filing):
     status, refused = filing.call("POST", "/directions/Ж.2026.999999/revoke")
     assert status == 404 and refused["error"]["code"] == "direction.not_found"
+
+
+def test_withdrawing_from_the_queue_ends_a_live_direction_and_frees_its_seat(
+    api, filing: Filing, portal: Portal, issued
+):
+    # given a child holding a direction
+    application, direction = issued
+    # when the parent withdraws the application with a signed statement (after the 24 hours, too)
+    _, drafted = filing.call("POST", f"/applications/{application['id']}/withdraw/draft", {"reason": "Көштік"})
+    signed = api.sign(drafted["xml"], filing.person.sign).decode()
+    status, left = filing.call("POST", f"/applications/{application['id']}/withdraw", {"signed_xml": signed})
+    assert status == 200, left
+    # then the direction is over and the kindergarten no longer counts on the child
+    assert direction_of(filing, application["id"], direction["number"])["status"] == "revoked"
+    assert [d["number"] for d in portal.directions(status="issued")] == []
+    # and the seat can be offered again
+    from chalicelib.store.vacancies import SeatItem
+
+    assert SeatItem.get(direction["seat_id"]).status == "free"
