@@ -12,6 +12,7 @@ from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, json_response, parse_body
 from chalicelib.api.security import require_parent
 from chalicelib.domain.application_form import Address
+from chalicelib.domain.names import person_name
 from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, interest_deadline
 from chalicelib.services.applications import REASON_WORDS, STATUS_WORDS, ApplicationView, DraftInput
 from chalicelib.store.applications import rules_from_settings
@@ -87,11 +88,11 @@ def application_json(view: ApplicationView) -> dict[str, Any]:
         "registration_number": app.id,
         "child": {
             "iin": app.child_iin,
-            "full_name": " ".join(p for p in (app.child_surname, app.child_given_name, app.child_patronymic) if p),
+            "full_name": person_name(app.child_surname, app.child_given_name, app.child_patronymic),
             "birth_date": app.birth_date.isoformat(),
             "sex": app.sex,
         },
-        "applicant_name": " ".join(p for p in (applicant.surname, applicant.given_name, applicant.patronymic) if p),
+        "applicant_name": person_name(applicant.surname, applicant.given_name, applicant.patronymic),
         "queue_number": numbers.general,
         "benefit_queue_number": numbers.benefit,
         "status": status.value,

@@ -13,6 +13,7 @@ from chalicelib.api.responses import handles_errors, json_response, parse_body
 from chalicelib.api.security import require_operator, require_parent, require_role
 from chalicelib.domain import allocation
 from chalicelib.domain.directions import DirectionStatus, last_valid_day, revocable_until
+from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Role
 from chalicelib.services.directions import AllocationRun, DirectionView
 from chalicelib.services.vacancies import Published
@@ -59,7 +60,7 @@ def direction_json(view: DirectionView, *, explanation: bool = False) -> dict[st
         "application_id": d.application_id,
         "child": {
             "iin": d.child_iin,
-            "full_name": " ".join(p for p in (d.child_surname, d.child_given_name, d.child_patronymic) if p),
+            "full_name": person_name(d.child_surname, d.child_given_name, d.child_patronymic),
             "birth_date": d.birth_date.isoformat(),
         },
         "kindergarten": {

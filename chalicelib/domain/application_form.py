@@ -17,6 +17,7 @@ from lxml import etree
 from chalicelib.clock import local_time
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.iin import parse_iin
+from chalicelib.domain.names import person_name
 
 Language = Literal["kk", "ru"]
 ROOT_TAG = "queueApplication"
@@ -51,7 +52,7 @@ class Applicant:
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
+        return person_name(self.surname, self.given_name, self.patronymic)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Child:
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
+        return person_name(self.surname, self.given_name, self.patronymic)
 
 
 @dataclass(frozen=True)

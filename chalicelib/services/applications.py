@@ -23,6 +23,7 @@ from chalicelib.domain.application_form import (
 from chalicelib.domain.contacts import validate_contacts
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.iin import parse_iin
+from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, TimerKind
 from chalicelib.domain.reference import Bilingual, Kindergarten
@@ -506,8 +507,8 @@ class ApplicationService:
         district = self.reference.get_district(app.region, app.district)
         issued_by = _issued_by(region.name if region else Bilingual(app.region, app.region))
         applicant = app.applicant
-        parent_name = " ".join(p for p in (applicant.surname, applicant.given_name, applicant.patronymic) if p)
-        child_name = " ".join(p for p in (app.child_surname, app.child_given_name, app.child_patronymic) if p)
+        parent_name = person_name(applicant.surname, applicant.given_name, applicant.patronymic)
+        child_name = person_name(app.child_surname, app.child_given_name, app.child_patronymic)
         numbers_text = tuple(
             str(kindergartens[k].number) if k in kindergartens and kindergartens[k].number else k
             for k in app.preferences

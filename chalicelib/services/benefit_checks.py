@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.clock import Clock
 from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal
 from chalicelib.notify.model import Notifier
 from chalicelib.store.applications import Application, ApplicationRepository
@@ -78,12 +79,12 @@ class BenefitCheckService:
             "application_id": app.id,
             "child": {
                 "iin": app.child_iin,
-                "full_name": " ".join(p for p in (app.child_surname, app.child_given_name, app.child_patronymic) if p),
+                "full_name": person_name(app.child_surname, app.child_given_name, app.child_patronymic),
                 "birth_date": app.birth_date.isoformat(),
             },
             "applicant": {
                 "iin": applicant.iin,
-                "full_name": " ".join(p for p in (applicant.surname, applicant.given_name, applicant.patronymic) if p),
+                "full_name": person_name(applicant.surname, applicant.given_name, applicant.patronymic),
             },
             "region": app.region,
             "district": app.district,

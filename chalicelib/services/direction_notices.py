@@ -11,6 +11,7 @@ from datetime import datetime
 
 from chalicelib.documents.kinds import DocumentKind
 from chalicelib.domain.directions import last_valid_day
+from chalicelib.domain.names import person_name
 from chalicelib.domain.reference import Bilingual, Kindergarten
 from chalicelib.notify.model import Attachment, Notifier
 from chalicelib.services.documents import DocumentService
@@ -24,7 +25,7 @@ SUBJECT = "application"  # the direction's PDF is one of the application's docum
 
 
 def child_name(direction: Direction) -> str:
-    return " ".join(p for p in (direction.child_surname, direction.child_given_name, direction.child_patronymic) if p)
+    return person_name(direction.child_surname, direction.child_given_name, direction.child_patronymic)
 
 
 def _day(at: datetime) -> str:

@@ -23,6 +23,7 @@ from chalicelib.clock import Clock, local_time
 from chalicelib.documents.kinds import DocumentKind
 from chalicelib.domain.directions import DirectionNumber, issue_year, on_stop_list, on_stop_list_refusal
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
+from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.private_choice import (
     PrivateChoice,
@@ -441,4 +442,4 @@ def _refuse_while_blocked(app: Application, now: datetime) -> None:
 
 
 def _child_name(app: Application) -> str:
-    return " ".join(p for p in (app.child_surname, app.child_given_name, app.child_patronymic) if p)
+    return person_name(app.child_surname, app.child_given_name, app.child_patronymic)
