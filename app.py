@@ -3,12 +3,14 @@
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import applications, auth, local, operators, partners, private, reference, system, uploads, verify
+from chalicelib.api import contracts as contract_routes
 from chalicelib.api import directions as direction_routes
 from chalicelib.functions import directions, pki, queue
 from chalicelib.observability import logger, tracer
 from chalicelib.settings import get_settings
 
 app = Chalice(app_name="balabaqsha")
+app.api.binary_types.append("application/pdf")  # the draft contract is downloaded as it is
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
 app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
 
@@ -24,6 +26,7 @@ app.register_blueprint(pki.bp)
 app.register_blueprint(queue.bp)
 app.register_blueprint(direction_routes.bp)
 app.register_blueprint(partners.bp)
+app.register_blueprint(contract_routes.bp)
 app.register_blueprint(directions.bp)
 if get_settings().stage != "prod":
     app.register_blueprint(local.bp)  # local stack only: every route is a 404 unless the movable clock is on

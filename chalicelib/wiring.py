@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from chalicelib.clock import Clock
 from chalicelib.domain.directions import DirectionRules
@@ -33,6 +34,9 @@ from chalicelib.store.partners import IdempotentRequests, PartnerKeys
 from chalicelib.store.reference import ReferenceOperatorDirectory, ReferenceRepository
 from chalicelib.store.uploads import UploadRepository
 from chalicelib.store.vacancies import SeatRepository
+
+if TYPE_CHECKING:  # built on first use: contracts load their modules only where they are served
+    from chalicelib.services.contracts import ContractService
 
 
 def clock() -> Clock:
@@ -184,6 +188,26 @@ def direction_service() -> DirectionService:
             ratio=(settings.priority_ratio_priority, settings.priority_ratio_general),
             whole_district=settings.allocation_whole_district,
         ),
+    )
+
+
+@lru_cache(maxsize=1)
+def contract_service() -> ContractService:
+    from chalicelib.services.contracts import ContractService
+    from chalicelib.store.contracts import ContractRepository
+
+    return ContractService(
+        clock=clock(),
+        verifier=verifier(),
+        contracts=ContractRepository(),
+        directions=DirectionRepository(),
+        applications=applications(),
+        direction_service=direction_service(),
+        reference=reference(),
+        uploads=upload_service(),
+        documents=document_service(),
+        objects=objects(),
+        notifier=default_notifier(),
     )
 
 

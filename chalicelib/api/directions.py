@@ -88,6 +88,12 @@ def direction_json(view: DirectionView, *, explanation: bool = False) -> dict[st
         "revocable_until": revocable_until(d.issued_at, wiring.direction_service().rules).isoformat(),
         "document_url": view.document_url,
         "actions": list(view.actions),
+        "contract": {
+            "mode": k.contract_mode if k else None,
+            "number": d.contract_number,
+            "status": d.contract_status,
+            "clock_paused": d.paused_seconds is not None,
+        },
     }
     if explanation:
         why = d.explanation or {}

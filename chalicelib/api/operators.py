@@ -1,4 +1,4 @@
-"""The operators' API: benefit checks (education department and service-centre staff)."""
+"""The operators' API: benefit checks (education department and service-centre staff), contract templates."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib import wiring
-from chalicelib.api.responses import handles_errors, parse_body
-from chalicelib.api.security import require_operator
+from chalicelib.api.responses import handles_errors, json_response, parse_body
+from chalicelib.api.security import require_operator, require_role
+from chalicelib.domain.principal import Role
 
 bp = Blueprint(__name__)
 
@@ -41,3 +42,55 @@ def refuse(application_id: str) -> Any:
     operator = require_operator(bp.current_request)
     body = parse_body(bp.current_request, RefusalRequest)
     return wiring.benefit_checks().decide(operator, application_id, approve=False, reason=body.reason)
+
+
+# --- the standard contract (seed 000): the education department publishes its versions ------------
+
+
+class TemplateWords(BaseModel):
+    kk: str = Field(min_length=1, max_length=20000)
+    ru: str = Field(min_length=1, max_length=20000)
+
+
+class TemplateSection(BaseModel):
+    title: TemplateWords | None = None
+    paragraphs: list[TemplateWords] = Field(min_length=1, max_length=200)
+
+
+class TemplateRequest(BaseModel):
+    title: TemplateWords
+    sections: list[TemplateSection] = Field(min_length=1, max_length=100)
+
+
+def template_json(item: Any, *, text: bool = False) -> dict[str, Any]:
+    body = {
+        "region": item.region,
+        "version": int(item.version),
+        "title": item.title,
+        "published_at": item.published_at.isoformat(),
+        "published_by": item.published_by,
+    }
+    if text:
+        body["sections"] = item.sections
+    return body
+
+
+@bp.route("/operator/contract-templates", methods=["GET"], cors=True)
+@handles_errors
+def contract_templates() -> Any:
+    operator = require_role(bp.current_request, Role.EDUCATION_DEPARTMENT)
+    items = wiring.contract_service().templates(operator)
+    return {"items": [template_json(item, text=index == 0) for index, item in enumerate(items)]}
+
+
+@bp.route("/operator/contract-templates", methods=["POST"], cors=True)
+@handles_errors
+def publish_contract_template() -> Any:
+    operator = require_role(bp.current_request, Role.EDUCATION_DEPARTMENT)
+    body = parse_body(bp.current_request, TemplateRequest)
+    item = wiring.contract_service().publish_template(
+        operator,
+        title=body.title.model_dump(),
+        sections=[section.model_dump() for section in body.sections],
+    )
+    return json_response(template_json(item, text=True), status=201)

@@ -90,3 +90,140 @@ def enrolment(number: str) -> Any:
         return 200, direction_json(wiring.direction_service().enrol(principal, number))
 
     return _once(f"/partner/directions/{number}/enrolment", action)
+
+
+# --- electronic contracts (seed 000) ---------------------------------------------------------------
+
+
+class ContractSignatureRequest(BaseModel):
+    signed_xml: str = Field(min_length=1)
+
+
+class ContractRefusalRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class Words(BaseModel):
+    kk: str = Field(min_length=1, max_length=500)
+    ru: str = Field(min_length=1, max_length=500)
+
+
+class PriceRequest(BaseModel):
+    service: Words
+    period: Words
+    amount: str = Field(min_length=1, max_length=20)
+
+
+class AccountRequest(BaseModel):
+    bank: str = Field(min_length=1, max_length=200)
+    bic: str = Field(min_length=8, max_length=11)
+    iban: str = Field(min_length=15, max_length=40)
+
+
+class ContractSettingsRequest(BaseModel):
+    register_code: str = Field(min_length=8, max_length=8)
+    account: AccountRequest
+    prices: list[PriceRequest] = Field(min_length=1, max_length=30)
+
+
+def settings_json(item: Any) -> dict[str, Any]:
+    return {
+        "kindergarten_id": item.kindergarten_id,
+        "register_code": item.register_code,
+        "account": item.account,
+        "prices": item.prices,
+        "updated_at": item.updated_at.isoformat(),
+    }
+
+
+@bp.route("/partner/contracts", methods=["GET"], cors=True)
+@handles_errors
+def contracts() -> Any:
+    from chalicelib.api.contracts import contract_json
+    from chalicelib.domain.contracts import ContractStatus
+
+    request = bp.current_request
+    principal = require_kindergarten(request)
+    status = (request.query_params or {}).get("status")
+    if status is not None and status not in {s.value for s in ContractStatus}:
+        raise InvalidInput(
+            "request.invalid_fields",
+            "Өрістер дұрыс толтырылмаған: status",
+            "Поля заполнены неверно: status",
+            details={"fields": [{"field": "status", "problem": "unknown status"}]},
+        )
+    views = wiring.contract_service().for_kindergarten(principal, status=status)
+    return {"items": [contract_json(view, full=False) for view in views]}
+
+
+@bp.route("/partner/contracts/{number}", methods=["GET"], cors=True)
+@handles_errors
+def contract(number: str) -> Any:
+    from chalicelib.api.contracts import contract_json
+
+    principal = require_kindergarten(bp.current_request)
+    view = wiring.contract_service().kindergarten_view(principal, unquote(number))
+    return contract_json(view, for_kindergarten=True)
+
+
+@bp.route("/partner/contracts/{number}/signing-document", methods=["GET"], cors=True)
+@handles_errors
+def contract_signing_document(number: str) -> Any:
+    principal = require_kindergarten(bp.current_request)
+    return {"xml": wiring.contract_service().kindergarten_signing_document(principal, unquote(number))}
+
+
+@bp.route("/partner/contracts/{number}/signature", methods=["POST"], cors=True)
+@handles_errors
+def contract_signature(number: str) -> Any:
+    from chalicelib.api.contracts import contract_json
+
+    number = unquote(number)
+
+    def action(principal: Principal, key: str) -> tuple[int, Any]:
+        body = parse_body(bp.current_request, ContractSignatureRequest)
+        view = wiring.contract_service().sign_as_kindergarten(principal, number, body.signed_xml)
+        return 200, contract_json(view, for_kindergarten=True)
+
+    return _once(f"/partner/contracts/{number}/signature", action)
+
+
+@bp.route("/partner/contracts/{number}/refusal", methods=["POST"], cors=True)
+@handles_errors
+def contract_refusal(number: str) -> Any:
+    from chalicelib.api.contracts import contract_json
+
+    number = unquote(number)
+
+    def action(principal: Principal, key: str) -> tuple[int, Any]:
+        body = parse_body(bp.current_request, ContractRefusalRequest)
+        view = wiring.contract_service().refuse(principal, number, body.reason)
+        return 200, contract_json(view, for_kindergarten=True)
+
+    return _once(f"/partner/contracts/{number}/refusal", action)
+
+
+@bp.route("/partner/contract-settings", methods=["GET"], cors=True)
+@handles_errors
+def contract_settings() -> Any:
+    principal = require_kindergarten(bp.current_request)
+    item = wiring.contract_service().settings_of(principal)
+    if item is None:
+        from chalicelib.domain.contracts import no_contract_settings
+
+        raise no_contract_settings()
+    return settings_json(item)
+
+
+@bp.route("/partner/contract-settings", methods=["PUT"], cors=True)
+@handles_errors
+def save_contract_settings() -> Any:
+    principal = require_kindergarten(bp.current_request)
+    body = parse_body(bp.current_request, ContractSettingsRequest)
+    item = wiring.contract_service().save_settings(
+        principal,
+        register_code=body.register_code,
+        account=body.account.model_dump(),
+        prices=[line.model_dump() for line in body.prices],
+    )
+    return settings_json(item)

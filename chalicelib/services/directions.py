@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.clock import Clock
 from chalicelib.domain import allocation
+from chalicelib.domain.contracts import ContractStatus, answer_contract_first, in_signing
 from chalicelib.domain.directions import (
     DirectionRules,
     DirectionStatus,
@@ -128,6 +129,12 @@ def _outside_area() -> Forbidden:
         "Бұл жолдама сіздің өңіріңізге (ауданыңызға) жатпайды.",
         "Это направление не относится к вашему региону (району).",
     )
+
+
+def _refuse_while_in_signing(direction: Direction) -> None:
+    """While the kindergarten holds the signed contract, the parent neither extends nor revokes."""
+    if direction.contract_status == ContractStatus.SENT.value:
+        raise in_signing()
 
 
 def _changed_concurrently(number: str) -> Conflict:
@@ -275,6 +282,7 @@ class DirectionService:
         app = self._own(principal, self._get(number))
 
         def plan(direction: Direction) -> Callable[[Change], None]:
+            _refuse_while_in_signing(direction)
             check_extension(
                 status=direction.state,
                 extended=bool(direction.extended),
@@ -321,6 +329,7 @@ class DirectionService:
         app = self._own(principal, self._get(number))
 
         def plan(direction: Direction) -> Callable[[Change], None]:
+            _refuse_while_in_signing(direction)
             check_revocation(status=direction.state, issued_at=direction.issued_at, now=now, rules=self.rules)
             return self._ending(direction, DirectionStatus.REVOKED, now, _who(principal))
 
@@ -381,6 +390,8 @@ class DirectionService:
             return self._view(first)
 
         def plan(direction: Direction) -> Callable[[Change], None]:
+            if direction.contract_status == ContractStatus.SENT.value:
+                raise answer_contract_first(direction.contract_number or "")
             check_enrolment(
                 status=direction.state,
                 kindergarten_id=direction.kindergarten_id,
@@ -500,8 +511,26 @@ class DirectionService:
             return self._get(number)
         raise _changed_concurrently(number)
 
+    def ending_writes(
+        self,
+        direction: Direction,
+        outcome: DirectionStatus,
+        now: datetime,
+        who: str,
+        *,
+        extra: dict[str, Any] | None = None,
+    ) -> Callable[[Change], None]:
+        """The writes that end a live direction (for a change that also moves something else)."""
+        return self._ending(direction, outcome, now, who, extra=extra)
+
     def _ending(
-        self, direction: Direction, outcome: DirectionStatus, now: datetime, who: str
+        self,
+        direction: Direction,
+        outcome: DirectionStatus,
+        now: datetime,
+        who: str,
+        *,
+        extra: dict[str, Any] | None = None,
     ) -> Callable[[Change], None]:
         """The writes that end a live direction: its status and timer, its seat, its history."""
 
@@ -509,7 +538,12 @@ class DirectionService:
             self.directions.update(
                 change,
                 direction,
-                {"status": outcome.value, "status_at": now, **self.directions.timer_values(None, now)},
+                {
+                    "status": outcome.value,
+                    "status_at": now,
+                    **self.directions.timer_values(None, now),
+                    **(extra or {}),
+                },
             )
             if outcome is DirectionStatus.ENROLLED:
                 self.seats.take(change, direction.seat_id, direction.number, now)
@@ -648,13 +682,18 @@ class DirectionService:
             raise _outside_area()
 
     def _parent_actions(self, direction: Direction, now: datetime) -> tuple[str, ...]:
-        if not direction.state.live or now >= direction.deadline:
+        paused = direction.paused_seconds is not None
+        if not direction.state.live or (now >= direction.deadline and not paused):
             return ()
         actions = []
-        if not direction.extended:
-            actions.append("extend")
-        if now < revocable_until(direction.issued_at, self.rules):
-            actions.append("revoke")
+        if direction.contract_status != ContractStatus.SENT.value:
+            if not direction.extended:
+                actions.append("extend")
+            if now < revocable_until(direction.issued_at, self.rules):
+                actions.append("revoke")
+        kindergarten = self.reference.get_kindergarten(direction.kindergarten_id)
+        if kindergarten is not None and kindergarten.contract_mode == "electronic":
+            actions.append("contract")
         return tuple(actions)
 
     def _view(self, direction: Direction, *, actions: tuple[str, ...] = ()) -> DirectionView:

@@ -109,6 +109,9 @@ class Direction(Model):
     run_id = UnicodeAttribute(null=True)  # the allocation run that made the offer
     explanation = JSONAttribute(null=True)  # why this child got this seat (the offer's passed_over)
     document_id = UnicodeAttribute(null=True)  # the direction's PDF (IssuedDocument)
+    contract_number = UnicodeAttribute(null=True)  # the electronic contract started on it (one at most)
+    contract_status = UnicodeAttribute(null=True)  # that contract's status, kept in step with it
+    paused_seconds = NumberAttribute(null=True)  # time left when the contract was sent (the clock stopped)
 
     due_bucket = UnicodeAttribute(null=True)  # while live (sparse: by-due)
     due_at = UTCDateTimeAttribute(null=True)

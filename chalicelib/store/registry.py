@@ -6,6 +6,7 @@ from pynamodb.models import Model
 
 from chalicelib.store.accounts import Account, Challenge
 from chalicelib.store.applications import QUEUE_MODELS
+from chalicelib.store.contracts import CONTRACT_MODELS
 from chalicelib.store.directions import DIRECTION_MODELS
 from chalicelib.store.documents import IssuedDocument
 from chalicelib.store.history import HistoryRecord
@@ -28,6 +29,7 @@ def all_models() -> list[type[Model]]:
         SeatItem,
         *DIRECTION_MODELS,
         *PARTNER_MODELS,
+        *CONTRACT_MODELS,
     ]
 
 

@@ -158,6 +158,45 @@ def seed_reference(repository: ReferenceRepository | None = None, demo_dir: Path
     return SeedResult(written=written, total=len(entities))
 
 
+def seed_contract_terms(demo_dir: Path = DEMO_DIR, *, published_at: Any = None) -> int:
+    """The standard contract (version 1 of every region) and the e-contract kindergartens' settings.
+
+    A template version is written once and never changed (an existing version 1 stays); the
+    settings are written as the demo data has them. Returns the number of items written.
+    """
+    from datetime import UTC, datetime
+
+    from chalicelib.store.contracts import ContractRepository, ContractSettingsItem, ContractTemplateItem
+
+    at = published_at or datetime(2026, 1, 1, tzinfo=UTC)
+    repository = ContractRepository()
+    template = _read(demo_dir, "contract_template.json")
+    written = 0
+    for region in _read(demo_dir, "regions.json"):
+        item = ContractTemplateItem(
+            region["code"],
+            int(template["version"]),
+            title=template["title"],
+            sections=template["sections"],
+            published_at=at,
+            published_by="seed",
+        )
+        written += repository.publish_template(item)
+    for entry in _read(demo_dir, "contract_settings.json"):
+        repository.save_settings(
+            ContractSettingsItem(
+                entry["kindergarten_id"],
+                register_code=entry["register_code"],
+                account=entry["account"],
+                prices=entry["prices"],
+                updated_at=at,
+                updated_by="seed",
+            )
+        )
+        written += 1
+    return written
+
+
 DEMO_KEY_SALT = b"balabaqsha-local-demo-partner-key"
 
 
@@ -191,6 +230,7 @@ def main() -> None:
     create_reference_tables()
     result = seed_reference()
     print(f"reference data: {result.written} of {result.total} items written")
+    print(f"contract terms: {seed_contract_terms()} items written")
 
 
 if __name__ == "__main__":

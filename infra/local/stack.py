@@ -226,9 +226,10 @@ class LocalStack:
         )
 
     def _seed(self) -> None:
-        from infra.local.seed import seed_partner_keys, seed_reference
+        from infra.local.seed import seed_contract_terms, seed_partner_keys, seed_reference
 
         seed_reference()
+        seed_contract_terms()
         self.partner_keys = seed_partner_keys()
 
     @staticmethod
