@@ -91,7 +91,7 @@ def contract_json(view: ContractView, *, full: bool = True, for_kindergarten: bo
         "refusal": c.refusal,
         "refusals": int(c.refusals or 0),
         "template_version": int(c.template_version),
-        "prices": c.prices,
+        "prices": view.prices,
         "prices_fixed_on": c.prices_fixed_on.isoformat() if c.prices_fixed_on else None,
         "signatures": [
             {key: value for key, value in signature.items() if key not in {"xml_key"}}

@@ -110,6 +110,7 @@ class ContractView:
     step: Step
     actions: tuple[str, ...]
     document_url: str | None = None
+    prices: list[dict[str, Any]] | None = None  # as signed; for a contract not sent yet, those in force now
 
 
 def _who(principal: Principal) -> str:
@@ -707,7 +708,14 @@ class ContractService:
             step=first_missing_step(self._done(contract)),
             actions=actions,
             document_url=self._link(contract) if status is ContractStatus.SIGNED else None,
+            prices=self._shown_prices(contract),
         )
+
+    def _shown_prices(self, contract: Contract) -> list[dict[str, Any]] | None:
+        if contract.prices and not contract.state.editable:
+            return list(contract.prices)
+        settings = self.contracts.settings(contract.kindergarten_id)
+        return [dict(line) for line in settings.prices] if settings else None
 
     def _link(self, contract: Contract) -> str | None:
         if contract.state is not ContractStatus.SIGNED:

@@ -7,6 +7,8 @@ import { clearSession, getSession } from "./session.js";
 import { notice } from "./ui.js";
 import * as applicationPage from "./pages/application.js";
 import * as contactsPage from "./pages/contacts.js";
+import * as contractPage from "./pages/contract.js";
+import * as contractsPage from "./pages/contracts.js";
 import * as journalPage from "./pages/journal.js";
 import * as privatePage from "./pages/private.js";
 import * as signinPage from "./pages/signin.js";
@@ -58,6 +60,14 @@ const ROUTES = [
     nav: "journal",
     params: (m) => ({ id: decodeURIComponent(m[1]), tab: m[2] || "info" }),
   },
+  { pattern: /^\/contracts$/, page: contractsPage, title: "contracts.title", nav: "contracts" },
+  {
+    pattern: /^\/contracts\/([^/]+)(?:\/(edit|sent))?$/,
+    page: contractPage,
+    title: "contract.title",
+    nav: "contracts",
+    params: (m) => ({ number: decodeURIComponent(m[1]), view: m[2] || null }),
+  },
 ];
 
 function currentPath() {
@@ -75,6 +85,7 @@ function renderChrome(active) {
   const links = [
     ["apply", "#/apply", "nav.apply"],
     ["journal", "#/applications", "nav.journal"],
+    ["contracts", "#/contracts", "nav.contracts"],
   ];
   nav.append(
     h(

@@ -1,6 +1,7 @@
 // The child's directions (жолдама / направление) in the application view: number, kindergarten,
 // status, deadline and document, with "extend" (once, up to 30 days) and "revoke" (within 24 hours
-// of issue) when the API lists them as allowed.
+// of issue) when the API lists them as allowed, and «Шарт жасасу» (seed 000) when the kindergarten
+// concludes contracts electronically.
 
 import { get, post } from "./api.js";
 import { bi, biField, clear, h, icon, kgName, uid, w } from "./dom.js";
@@ -95,6 +96,45 @@ function revokeDialog(direction, done) {
   dlg.open();
 }
 
+/** «Шарт жасасу»: start (or continue) the electronic contract of this direction, then open its wizard. */
+function startContract(direction, button, slot) {
+  return busy(button, async () => {
+    showError(slot, null);
+    try {
+      const contract = await post(`/directions/${encodeURIComponent(direction.number)}/contract`, {});
+      location.hash = `#/contracts/${encodeURIComponent(contract.number)}`;
+    } catch (error) {
+      showError(slot, error);
+    }
+  });
+}
+
+/** The contract part of a direction's actions: «Шарт жасасу» (start or continue) or a link to the contract. */
+function contractAction(direction) {
+  const contract = direction.contract;
+  if (!contract || contract.mode !== "electronic") return null;
+  const settled = contract.number && !["draft", "refused"].includes(contract.status);
+  if ((direction.actions || []).includes("contract") && !settled) {
+    const slot = h("div", { class: "error-slot" });
+    const button = h(
+      "button",
+      { type: "button", class: "btn btn-primary btn-small", dataset: { action: "contract" } },
+      icon("pen"),
+      w("contract.start"),
+    );
+    button.addEventListener("click", () => startContract(direction, button, slot));
+    return h("div", { class: "dir-contract" }, button, slot);
+  }
+  if (contract.number) {
+    return h(
+      "a",
+      { class: "btn btn-outline btn-small", href: `#/contracts/${encodeURIComponent(contract.number)}`, dataset: { action: "contract-view" } },
+      w("contract.view"),
+    );
+  }
+  return null;
+}
+
 function row(direction, done) {
   const actions = direction.actions || [];
   return h(
@@ -111,7 +151,19 @@ function row(direction, done) {
         direction.group?.name_kk ? h("span", { class: "muted dir-group" }, biField(direction.group, "name")) : null,
       ),
     ),
-    h("td", { attrs18n: { "data-label": "dir.status" } }, statusBadge(direction)),
+    h(
+      "td",
+      { attrs18n: { "data-label": "dir.status" } },
+      statusBadge(direction),
+      direction.contract?.number
+        ? h(
+            "div",
+            { class: "muted dir-contract-status" },
+            w("contract.head", { n: direction.contract.number }),
+            direction.contract.status ? [" · ", w(`cstatus.${direction.contract.status}`)] : null,
+          )
+        : null,
+    ),
     h("td", { attrs18n: { "data-label": "dir.validUntil" } }, deadline(direction)),
     h(
       "td",
@@ -132,7 +184,8 @@ function row(direction, done) {
         actions.includes("revoke")
           ? h("button", { type: "button", class: "btn btn-outline-danger btn-small", dataset: { action: "revoke" }, onclick: () => revokeDialog(direction, done) }, w("dir.revoke"))
           : null,
-        actions.length ? null : h("span", { class: "muted" }, "—"),
+        contractAction(direction),
+        actions.length || direction.contract?.number ? null : h("span", { class: "muted" }, "—"),
       ),
     ),
   );

@@ -1,0 +1,344 @@
+"""Electronic contracts in a real browser (seed 000): the six-step wizard, sending, the kindergarten's signature.
+
+Against the browser tests' local stack: a parent puts her son in the queue for № 7 «Балапан»
+(a kindergarten that concludes contracts electronically), the kindergarten publishes a vacancy and
+the child gets a direction. The parent presses «Шарт жасасу» on the direction and goes through the
+wizard: the information, the EDS check with the AUTH key, the legal representative, the contract
+details (a payment-card number where the IBAN belongs is refused at that field), the JPEG
+documents and the confirmation, signed with the signing key. The kindergarten refuses once with a
+reason, the parent corrects the details and sends again, and the kindergarten's head signs through
+the partner API with the organisation's certificate: the «Шарттар» section shows «Қол қойылды»,
+the validity «мерзімсіз», the text and the PDF.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from websockets.sync.client import connect
+
+from infra.local.harness import StackProcess
+from tests.e2e.browser import (
+    PHONE,
+    chromium,
+    give_contacts,
+    label,
+    new_page,
+    screenshot,
+    sign_in,
+    switch_language,
+    use_identity,
+    web_stack,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.xdist_group("web")]
+
+# Demo family (infra/local/demo/population.json): Омарова Сәуле of Сарыарқа district and her son
+# Темірлан (born 2021-02-14). test_web_signin.py signs her in too, in a way that does not depend on
+# what she has filed; no other browser test puts Темірлан in a queue.
+SAULE = "950512410282"
+TEMIRLAN = ("210214530656", "Омаров", "Темірлан")
+BALAPAN = "ast-saryarka-007"  # № 7 «Балапан»: state, electronic contracts, kk + ru, from 2 years
+BALAPAN_BIN = "120540012342"  # its head Жұмабекова Сауле signs with the organisation's certificate
+SIGN_EKU = "1.3.6.1.5.5.7.3.4"
+CARD_NUMBER = "4400430123456789"  # a VISA card number (passes Luhn), not an account number
+KASPI_IBAN = "KZ84 722C 0000 1234 5678"  # a valid IBAN of Kaspi Bank (bank code 722)
+MINIMAL_JPEG = base64.b64decode(
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hn"
+    "Pk1xeXBkeFxlZ2P/wAALCAAIAAgBAREA/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9"
+    "AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZn"
+    "aGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP0"
+    "9fb3+Pn6/9oACAEBAAA/ACv/2Q=="
+)
+
+
+def jpeg(shade: int) -> bytes:
+    """A small real JPEG (a grey square), made with Pillow when it is installed."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return MINIMAL_JPEG
+    out = io.BytesIO()
+    Image.new("RGB", (96, 96), (shade, 120, 200)).save(out, "JPEG", quality=70)
+    return out.getvalue()
+
+
+def served(stack: StackProcess, path: str) -> bool:
+    """Whether the API has the route (an unknown route answers "Missing Authentication Token")."""
+    try:
+        with urllib.request.urlopen(f"{stack.api}{path}", timeout=10) as response:
+            body = response.read()
+    except urllib.error.HTTPError as error:
+        body = error.read()
+    return b"Missing Authentication Token" not in body
+
+
+def partner(stack: StackProcess, method: str, path: str, body: Any = None) -> Any:
+    """The kindergarten's portal calling the partner API with its demo key."""
+    keys = json.loads((stack.state_dir / "ready.json").read_text(encoding="utf-8"))["partner_keys"]
+    headers = {"Authorization": f"Bearer {keys[BALAPAN]}", "Accept": "application/json"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if method == "POST":
+        headers["Idempotency-Key"] = f"web-contracts-{uuid.uuid4()}"
+    request = urllib.request.Request(f"{stack.api}{path}", data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise AssertionError(f"{method} {path}: {error.code} {error.read().decode('utf-8', 'replace')}") from None
+
+
+def head_signs(stack: StackProcess, xml: str) -> str:
+    """The head signs with the organisation's signing certificate in NCALayer (chosen by the BIN)."""
+    request = {
+        "module": "kz.gov.pki.knca.basics",
+        "method": "sign",
+        "args": {
+            "allowedStorages": None,
+            "format": "xml",
+            "data": xml,
+            "signingParams": {},
+            "signerParams": {"extKeyUsageOids": [SIGN_EKU], "chain": [], "bin": BALAPAN_BIN},
+            "locale": "kk",
+        },
+    }
+    with connect(stack.ncalayer, open_timeout=10) as socket:
+        socket.recv(timeout=10)
+        socket.send(json.dumps(request))
+        answer = json.loads(socket.recv(timeout=30))
+    assert answer.get("status") is True, answer
+    return answer["body"]["result"][0]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def stack(browser: Browser, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> StackProcess:
+    running = web_stack(pytestconfig, tmp_path_factory)
+    for path in ("/contracts", "/partner/contracts", "/applications/x/directions"):
+        if not served(running, path):
+            pytest.skip(f"the API does not serve {path} yet")
+    return running
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    with new_page(browser) as opened:
+        yield opened
+
+
+def child_with_a_direction(page: Page, stack: StackProcess) -> str:
+    """Сәуле signs in, puts Темірлан in the queue for «Балапан», and the kindergarten offers him a seat."""
+    use_identity(stack, SAULE)
+    sign_in(page, stack)
+    if page.url.endswith("#/contacts"):
+        give_contacts(page, "saule@example.kz", "+7 702 555 12 34")
+    expect(page.get_by_role("heading", name="Өтініштер журналы")).to_be_visible()
+    iin, surname, given_name = TEMIRLAN
+    page.get_by_role("link", name="Баланы кезекке қою").first.click()
+    page.get_by_role("button", name="Ары қарай").click()
+    page.get_by_label(label("Баланың ЖСН")).fill(iin)
+    page.get_by_label(label("Тегі")).fill(surname)
+    page.get_by_label(label("Аты")).fill(given_name)
+    page.get_by_label(label("Өңір")).select_option("astana")
+    page.get_by_label(label("Аудан (қала)")).select_option("saryarka")
+    page.get_by_label("қазақ тілі", exact=True).check()
+    page.locator(".kg", has_text="Балапан").locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="Ары қарай").click()
+    page.get_by_role("button", name="Қол қою және жіберу").click()
+    expect(page.get_by_role("heading", name="Балаңыз кезекке сәтті қойылды")).to_be_visible()
+    page.get_by_role("link", name="Өтінішті ашу").click()
+    expect(page.get_by_role("tab", name="Өтініш туралы ақпарат")).to_have_attribute("aria-selected", "true")
+    published = partner(stack, "POST", "/partner/vacancies", {"group_id": "2021-kk", "seats": 1})
+    issued = published["allocation"]["issued"]
+    assert issued, published
+    page.reload()
+    return issued[0]
+
+
+def upload(page: Page, slot: str, name: str, data: bytes, mime: str = "image/jpeg") -> None:
+    page.locator(f"[data-field='{slot}'] input[type=file]").set_input_files(
+        {"name": name, "mimeType": mime, "buffer": data}
+    )
+
+
+def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it(stack: StackProcess, page: Page):
+    # given a child with a direction to a kindergarten that concludes contracts electronically
+    direction = child_with_a_direction(page, stack)
+    row = page.locator(".directions tbody tr", has_text=direction)
+    start = row.get_by_role("button", name="Шарт жасасу")
+    expect(start).to_be_visible()
+    screenshot(page, "web-contract-direction-kk")
+
+    # when the parent presses «Шарт жасасу»
+    start.click()
+
+    # then the wizard opens at step 1 with the seed's information, under a contract number
+    expect(page.get_by_role("heading", name="Электрондық шарттарды жасасу")).to_be_visible()
+    expect(page.locator(".step.is-current")).to_contain_text("Шарт жасасу туралы ақпарат")
+    expect(page.locator(".stepper .step")).to_have_count(6)
+    expect(page.get_by_text("балабақшаға барудың қажеті жоқ", exact=False)).to_be_visible()
+    number = re.search(r"#/contracts/([^/]+)$", page.url).group(1)
+    assert re.fullmatch(r"\d{2}\.\d{2}-\d{2}\.\d{2}\.\d{3,}", number), number
+    screenshot(page, "web-contract-step1-kk")
+    page.get_by_role("button", name="Әрі қарай").click()
+
+    # step 2: the EDS check with the AUTH key; the warning of the seed is there
+    expect(page.locator(".step.is-current")).to_contain_text("ЭЦҚ тексеру")
+    expect(page.get_by_text("ЭЦҚ жеке кабинеттің иесіне тіркелген болу керек")).to_be_visible()
+    screenshot(page, "web-contract-step2-kk")
+    page.get_by_role("button", name="ЭЦҚ таңдау").click()
+
+    # step 3: the legal representative, prefilled from the account; the parent adds her work
+    expect(page.locator(".step.is-current")).to_contain_text("Заңды өкіл туралы мәліметтер")
+    expect(page.get_by_label(label("ЖСН"))).to_have_value(SAULE)
+    expect(page.get_by_label(label("Тегі"))).to_have_value("Омарова")
+    expect(page.get_by_text("Дұрыс деректерді көрсетіңіз", exact=False)).to_be_visible()
+    page.get_by_label(label("Өкілеттіктер")).select_option("parent")
+    page.get_by_label(label("Жұмыс орны")).fill("«Астана су арнасы» МКК")
+    page.get_by_label(label("Қызметі")).fill("Инженер")
+    screenshot(page, "web-contract-step3-kk")
+    page.get_by_role("button", name="Әрі қарай").click()
+
+    # step 4 (each step is saved: after a reload the wizard opens at the first unfinished one)
+    expect(page.locator(".step.is-current")).to_contain_text("Шарттың деректемелері")
+    page.reload()
+    expect(page.locator(".step.is-current")).to_contain_text("Шарттың деректемелері")
+    expect(page.locator(".step.is-done")).to_have_count(3)
+    # the contract details, with a card number where the account number belongs
+    page.get_by_label(label("Жеке куәліктің түрі")).select_option("id_card")
+    page.get_by_label(label("Жеке куәліктің нөмірі")).fill("045678912")
+    page.get_by_label(label("Берілген күні")).fill("2019-05-20")
+    page.get_by_label(label("Жеке куәлік беретін орган")).fill("ҚР ІІМ")
+    page.get_by_label(label("Банк")).first.fill("Kaspi Bank")
+    expect(page.get_by_label(label("БИК"))).to_have_value("CASPKZKA")  # the chosen bank's BIC
+    page.get_by_label(label("Банк филиалының орналасқан жері")).fill("Астана қ.")
+    page.get_by_label(label("ИИК / IBAN")).fill(CARD_NUMBER)
+    page.get_by_role("button", name="Әрі қарай").click()
+
+    # then the server's refusal is shown at the IBAN field, in Kazakh and in Russian
+    iban = page.locator("[data-field='bank.iban']")
+    expect(iban.locator(".field-error")).to_contain_text("Банк картасының (MASTER/VISA) нөмірі")
+    expect(page.get_by_label(label("ИИК / IBAN"))).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".step.is-current")).to_contain_text("Шарттың деректемелері")
+    screenshot(page, "web-contract-iban-card-kk")
+    switch_language(page, "ru")
+    expect(iban.locator(".field-error")).to_contain_text("Номер банковской карты (MASTER/VISA)")
+    screenshot(page, "web-contract-iban-card-ru")
+    switch_language(page, "kk")
+
+    # when the parent gives the account number
+    page.get_by_label(label("ИИК / IBAN")).fill(KASPI_IBAN)
+    page.get_by_role("button", name="Әрі қарай").click()
+
+    # step 5: the documents; the browser refuses a PNG before sending it
+    expect(page.locator(".step.is-current")).to_contain_text("Құжаттарды жүктеу")
+    upload(page, "photo", "photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, mime="image/png")
+    expect(page.locator("[data-field='photo'] .field-error")).to_contain_text("Тек JPEG форматындағы файлды")
+    upload(page, "photo", "bala.jpg", jpeg(40))
+    upload(page, "health_passport", "densaulyk-pasporty.jpg", jpeg(90))
+    upload(page, "health_certificate", "063-u.jpg", jpeg(160))
+    for slot in ("photo", "health_passport", "health_certificate"):
+        expect(page.locator(f"[data-field='{slot}']")).to_contain_text("жүктелді")
+    screenshot(page, "web-contract-step5-kk")
+    page.get_by_role("button", name="Әрі қарай").click()
+
+    # step 6: the draft can be downloaded (a PDF, fetched with the session)
+    expect(page.locator(".step.is-current")).to_contain_text("Растау")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Шарт жобасын жүктеу").click()
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+    # and sending needs the tick «Мен шарттың мазмұнымен таныстым»
+    page.get_by_role("button", name="Қол қоюға жіберу").click()
+    expect(page.locator("[data-field='read_confirmed'] .field-error")).to_be_visible()
+    page.get_by_label("Мен шарттың мазмұнымен таныстым").check()
+    page.get_by_role("button", name="Қол қоюға жіберу").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"Сіз №{number} шартты №{direction} бағыты бойынша мектепке дейінгі ұйымға")
+    expect(dialog).to_contain_text("Омаров Темірлан")
+    screenshot(page, "web-contract-confirm-kk")
+    dialog.get_by_role("button", name="Иә, шартты жіберу").click()
+
+    # then the contract is sent for signing, with its number, the direction and the sending time
+    expect(page.get_by_role("heading", name="Шарт қол қоюға жіберілді!")).to_be_visible()
+    sent = page.locator(".contract-sent")
+    expect(sent).to_contain_text(number)
+    expect(sent).to_contain_text(direction)
+    expect(sent.locator(".sent-on")).to_have_text(re.compile(r"Жөнелту күні: \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}"))
+    screenshot(page, "web-contract-sent-kk")
+    switch_language(page, "ru")
+    expect(page.get_by_role("heading", name="Договор отправлен на подписание!")).to_be_visible()
+    screenshot(page, "web-contract-sent-ru")
+    switch_language(page, "kk")
+
+    # when the kindergarten refuses it with a reason
+    reason = "Жеке куәліктің нөмірі құжатқа сәйкес келмейді"
+    partner(stack, "POST", f"/partner/contracts/{number}/refusal", {"reason": reason})
+
+    # then the contract card shows the reason, and the parent corrects the details and sends again
+    page.get_by_role("link", name="Шартты қарау").click()
+    expect(page.get_by_role("heading", name="Шарттың карточкасы")).to_be_visible()
+    expect(page.locator(".notice-error")).to_contain_text(reason)
+    screenshot(page, "web-contract-refused-kk")
+    page.get_by_role("button", name="Деректерді түзету").click()
+    expect(page.locator(".step.is-current")).to_contain_text("Заңды өкіл туралы мәліметтер")
+    page.locator(".stepper [data-step='details'] button").click()
+    page.get_by_label(label("Жеке куәліктің нөмірі")).fill("045678913")
+    page.get_by_role("button", name="Әрі қарай").click()
+    expect(page.locator(".step.is-current")).to_contain_text("Құжаттарды жүктеу")
+    page.get_by_role("button", name="Әрі қарай").click()
+    page.get_by_label("Мен шарттың мазмұнымен таныстым").check()
+    page.get_by_role("button", name="Қол қоюға жіберу").click()
+    page.get_by_role("dialog").get_by_role("button", name="Иә, шартты жіберу").click()
+    expect(page.get_by_role("heading", name="Шарт қол қоюға жіберілді!")).to_be_visible()
+
+    # when the kindergarten's head signs it with the organisation's certificate
+    waiting = partner(stack, "GET", "/partner/contracts?status=sent")["items"]
+    assert number in [item["number"] for item in waiting], waiting
+    document = partner(stack, "GET", f"/partner/contracts/{number}/signing-document")
+    signature = {"signed_xml": head_signs(stack, document["xml"])}
+    signed = partner(stack, "POST", f"/partner/contracts/{number}/signature", signature)
+    assert signed["status"] == "signed", signed
+
+    # then «Шарттар» shows it signed, and its card the validity, the text and the final PDF
+    page.get_by_role("navigation").get_by_role("link", name="Шарттар").click()
+    expect(page.get_by_role("heading", name="Шарттар")).to_be_visible()
+    listed = page.locator(f"tr[data-number='{number}']")
+    expect(listed).to_contain_text("Қол қойылды")
+    expect(listed).to_contain_text("Балапан")
+    screenshot(page, "web-contracts-list-kk")
+    listed.get_by_role("link", name=number).click()
+    expect(page.locator(".contract-validity")).to_have_text("Шарттың қолданылу мерзімі: мерзімсіз")
+    pdf = page.locator("a[data-action='document']")
+    expect(pdf).to_have_attribute("href", re.compile(r"^https?://"))
+    with urllib.request.urlopen(pdf.get_attribute("href"), timeout=30) as response:
+        assert response.read(5) == b"%PDF-"
+    page.get_by_text("Шарттың мәтіні").click()
+    expect(page.locator(".contract-text .contract-section").first).to_be_visible()
+    screenshot(page, "web-contract-signed-kk")
+    switch_language(page, "ru")
+    expect(page.locator(".contract-validity")).to_have_text("Срок действия договора: бессрочно")
+    screenshot(page, "web-contract-signed-ru")
+    switch_language(page, "kk")
+    # and on a phone the card stacks into one column
+    page.set_viewport_size(PHONE)
+    expect(page.locator(".contract-validity")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "web-contract-signed-phone-kk")

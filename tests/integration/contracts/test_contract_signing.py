@@ -1,0 +1,255 @@
+"""The kindergarten's answer: its head signs with the organisation's certificate, or refuses with a reason."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import timedelta
+from typing import Any
+
+from chalicelib import wiring
+from tests.integration.contracts.conftest import Wizard, details, kindergarten_signs
+from tests.integration.directions.conftest import Portal, messages, sweep
+
+
+def error(answer: Any) -> dict[str, Any]:
+    return answer["error"]
+
+
+def test_the_kindergarten_signs_and_admission_is_complete(
+    sent: Wizard, balapan: Portal, api: Any, pki_people: Any
+) -> None:
+    # given a contract the parent sent
+    waiting = balapan.call("GET", "/partner/contracts?status=sent", idempotency_key=None)[1]["items"]
+
+    # when the head signs it with the organisation's certificate
+    status, signed = kindergarten_signs(api, balapan, sent.number, pki_people["kindergarten_head"].sign)
+
+    # then the contract is in force, the direction used, the child out of the queue, the seat taken
+    assert [c["number"] for c in waiting] == [sent.number]
+    assert status == 200, signed
+    assert signed["status"] == "signed" and signed["validity"] == {"kk": "мерзімсіз", "ru": "бессрочно"}
+    parties = {s["party"]: s for s in signed["signatures"]}
+    assert parties["kindergarten"]["signer_id"] == "120540012342"
+    assert parties["representative"]["signer_id"] == sent.person.person.iin
+    card = sent.get()
+    assert card["status"] == "signed" and card["status_kk"] == "Қол қойылды"
+    assert card["document_url"] and card["concluded_on"] == "2026-01-15"
+    status, app = sent.filing.call("GET", f"/applications/{sent.application_id}")
+    assert app["status"] == "enrolled"
+    status, directions = sent.filing.call("GET", f"/applications/{sent.application_id}/directions")
+    assert directions["items"][0]["status"] == "enrolled"
+    assert directions["items"][0]["contract"]["status"] == "signed"
+    direction = wiring.direction_service().directions.find(sent.direction)
+    assert wiring.direction_service().seats.get(direction.seat_id).status == "taken"
+    assert any("қол қойды" in m.body_text for m in messages("aigul@mail.kz"))
+
+
+def test_the_final_pdf_carries_both_signatures(sent: Wizard, balapan: Portal, api: Any, pki_people: Any) -> None:
+    # given a signed contract
+    kindergarten_signs(api, balapan, sent.number, pki_people["kindergarten_head"].sign)
+    contract = wiring.contract_service().contracts.find(sent.number)
+
+    # when its PDF is read from S3
+    record = wiring.document_service().documents.get(contract.document_id)
+    pdf = wiring.document_service().pdf(record)
+    text = pdf_text(pdf)
+
+    # then it shows the number and both signers' certificate serials
+    assert record.kind == "contract" and record.number == sent.number
+    assert sent.number in text
+    for signature in (contract.representative_signature, contract.kindergarten_signature):
+        assert signature["certificate_serial"] in text.replace("\n", "").replace(" ", "")
+
+
+def test_signing_twice_is_refused_and_an_idempotent_repeat_answers_the_same(
+    sent: Wizard, balapan: Portal, api: Any, pki_people: Any
+) -> None:
+    head = pki_people["kindergarten_head"].sign
+    first = kindergarten_signs(api, balapan, sent.number, head, idempotency_key="sign-once")
+    status, xml_body, _ = balapan.call(
+        "GET", f"/partner/contracts/{sent.number}/signing-document", idempotency_key=None
+    )
+    replay = balapan.call(
+        "POST", f"/partner/contracts/{sent.number}/signature", {"signed_xml": "x"}, idempotency_key="sign-once"
+    )
+    assert first[0] == 200
+    assert status == 409 and error(xml_body)["code"] == "contract.not_sent"
+    assert replay[0] == 422 or replay[2].get("Idempotent-Replayed") == "true"
+    again = balapan.call(
+        "POST", f"/partner/contracts/{sent.number}/signature", {"signed_xml": "<x/>"}, idempotency_key="sign-twice"
+    )
+    assert again[0] == 409 and error(again[1])["code"] == "contract.already_signed"
+
+
+def test_another_kindergarten_cannot_read_sign_or_refuse(
+    sent: Wizard, other_portal: Portal, api: Any, pki_people: Any
+) -> None:
+    listed = other_portal.call("GET", "/partner/contracts", idempotency_key=None)[1]["items"]
+    read = other_portal.call("GET", f"/partner/contracts/{sent.number}", idempotency_key=None)
+    signed = kindergarten_signs(api, other_portal, sent.number, pki_people["kindergarten_head"].sign)
+    refused = other_portal.call("POST", f"/partner/contracts/{sent.number}/refusal", {"reason": "—"})
+
+    assert listed == []
+    assert read[0] == 403 and error(read[1])["code"] == "contract.other_kindergarten"
+    assert signed[0] == 403 and error(signed[1])["code"] == "contract.other_kindergarten"
+    assert refused[0] == 403
+    assert sent.get()["status"] == "sent"
+
+
+def test_only_the_kindergartens_own_organisation_certificate_signs(
+    sent: Wizard, balapan: Portal, api: Any, pki_people: Any
+) -> None:
+    other_organisation = kindergarten_signs(api, balapan, sent.number, pki_people["operator"].sign)
+    a_person = kindergarten_signs(api, balapan, sent.number, sent.person.sign)
+    auth_key = kindergarten_signs(api, balapan, sent.number, pki_people["kindergarten_head"].auth)
+
+    assert other_organisation[0] == 422 and error(other_organisation[1])["details"]["check"] == "identity"
+    assert a_person[0] == 422 and error(a_person[1])["details"]["check"] == "identity"
+    assert auth_key[0] == 422 and error(auth_key[1])["details"]["check"] == "purpose"
+    assert sent.get()["status"] == "sent"
+
+
+def test_a_refusal_reaches_the_parent_who_corrects_and_sends_again(
+    sent: Wizard, balapan: Portal, api: Any, pki_people: Any, clock: Any
+) -> None:
+    # given the kindergarten refuses a day later
+    clock.advance(timedelta(days=1))
+    status, refused, _ = balapan.call(
+        "POST", f"/partner/contracts/{sent.number}/refusal", {"reason": "ЖСН мен банк шоты сәйкес келмейді"}
+    )
+
+    # when the parent sees it, corrects the bank details and sends again
+    card = sent.get()
+    corrected = sent.details(details(iban="KZ597220000000000456"))
+    resent = sent.send()
+    signed = kindergarten_signs(api, balapan, sent.number, pki_people["kindergarten_head"].sign)
+
+    # then the reason was shown, the second sending was signed
+    assert status == 200, refused
+    assert card["status"] == "refused" and card["refusal"]["reason"] == "ЖСН мен банк шоты сәйкес келмейді"
+    assert "edit" in card["actions"]
+    assert any("бас тартты" in m.body_text for m in messages("aigul@mail.kz"))
+    assert corrected[0] == 200 and resent[0] == 200, resent
+    assert resent[1]["refusals"] == 1
+    assert signed[0] == 200 and signed[1]["status"] == "signed"
+
+
+def test_a_refusal_needs_a_reason_and_changes_nothing_without_one(sent: Wizard, balapan: Portal) -> None:
+    status, refused, _ = balapan.call("POST", f"/partner/contracts/{sent.number}/refusal", {"reason": ""})
+    assert status == 422
+    assert error(refused)["details"]["fields"][0]["field"] == "reason"
+    assert sent.get()["status"] == "sent"
+
+
+def test_a_sent_contract_stops_the_directions_clock_and_a_refusal_restarts_it(
+    sent: Wizard, balapan: Portal, api: Any, clock: Any
+) -> None:
+    # given the parent sent the contract with time left on the direction
+    before = wiring.direction_service().directions.find(sent.direction)
+    left = before.paused_seconds
+
+    # when far more than five working days pass and the expiry sweep runs
+    clock.advance(timedelta(days=20))
+    sweep(api, "direction-expiry")
+    during = wiring.direction_service().directions.find(sent.direction)
+    status, _, _ = balapan.call("POST", f"/partner/contracts/{sent.number}/refusal", {"reason": "Қате деректер"})
+    after = wiring.direction_service().directions.find(sent.direction)
+
+    # then the direction did not lapse; after the refusal it has the time it had left
+    assert left and left > 0
+    assert during.status == "issued" and during.due_at is None
+    assert status == 200
+    assert after.paused_seconds is None
+    assert abs((after.deadline - clock.now()).total_seconds() - left) < 1
+    assert after.due_at == after.deadline
+
+
+def test_while_sent_the_parent_neither_extends_nor_revokes_and_the_kindergarten_answers_the_contract(
+    sent: Wizard, balapan: Portal
+) -> None:
+    extend = sent.filing.call("POST", f"/directions/{sent.direction}/extend", {"days": 10})
+    revoke = sent.filing.call("POST", f"/directions/{sent.direction}/revoke")
+    enrol = balapan.enrol(sent.direction)
+    resend = sent.filing.call("POST", f"/contracts/{sent.number}/signing-document", {"read_confirmed": True})
+
+    assert extend[0] == 409 and error(extend[1])["code"] == "contract.in_signing"
+    assert revoke[0] == 409 and error(revoke[1])["code"] == "contract.in_signing"
+    assert enrol[0] == 409 and error(enrol[1])["code"] == "contract.answer_contract"
+    assert resend[0] == 409 and error(resend[1])["code"] == "contract.in_signing"
+
+
+def test_a_draft_does_not_stop_the_clock_and_ends_with_its_direction(wizard: Wizard, api: Any, clock: Any) -> None:
+    # given a contract started but not sent
+    wizard.start()
+    wizard.through_step5()
+
+    # when the direction lapses
+    clock.advance(timedelta(days=20))
+    sweep(api, "direction-expiry")
+
+    # then the contract is cancelled and cannot be sent
+    card = wizard.get()
+    status, refused = wizard.filing.call(
+        "POST", f"/contracts/{wizard.number}/signing-document", {"read_confirmed": True}
+    )
+    assert card["status"] == "cancelled" and card["actions"] == []
+    assert status == 409 and error(refused)["code"] == "contract.direction_not_live"
+
+
+def test_a_new_template_version_applies_to_new_contracts_only(
+    sent: Wizard, api: Any, pki_people: Any, balapan: Portal
+) -> None:
+    # given a contract started with version 1
+    operator = api.sign_in(pki_people["operator"], audience="operator")["token"]
+    status, current = api.call("GET", "/operator/contract-templates", token=operator)
+    first = current["items"][0]
+
+    # when the education department publishes version 2
+    status, published = api.call(
+        "POST",
+        "/operator/contract-templates",
+        {
+            "title": first["title"],
+            "sections": [
+                *first["sections"],
+                {"title": None, "paragraphs": [{"kk": "Жаңа тармақ.", "ru": "Новый пункт."}]},
+            ],
+        },
+        token=operator,
+    )
+
+    # then the contract keeps version 1; the template in force is version 2
+    assert status == 201, published
+    assert published["version"] == 2
+    assert sent.get()["template_version"] == 1
+    assert len(sent.get()["sections"]) == len(first["sections"])
+    parent = sent.filing.call("POST", "/operator/contract-templates", {"title": first["title"], "sections": []})
+    assert parent[0] == 403
+
+
+def test_prices_stay_those_in_force_when_the_parent_signed(sent: Wizard, balapan: Portal) -> None:
+    _, settings, _ = balapan.call("GET", "/partner/contract-settings", idempotency_key=None)
+    signed_price = sent.get()["prices"][0]["amount"]
+    settings["prices"][0]["amount"] = "123456.00"
+    balapan.call(
+        "PUT",
+        "/partner/contract-settings",
+        {k: settings[k] for k in ("register_code", "account", "prices")},
+        idempotency_key=None,
+    )
+    assert sent.get()["prices"][0]["amount"] == signed_price != "123456.00"
+
+
+def test_contract_settings_refuse_a_card_number_as_the_kindergartens_account(balapan: Portal, terms: None) -> None:
+    status, settings, _ = balapan.call("GET", "/partner/contract-settings", idempotency_key=None)
+    body = {k: settings[k] for k in ("register_code", "account", "prices")}
+    body["account"] = {**body["account"], "iban": "4400430123456789"}
+    status, refused, _ = balapan.call("PUT", "/partner/contract-settings", body, idempotency_key=None)
+    assert status == 422 and error(refused)["code"] == "bank.iban_is_card"
+    assert error(refused)["details"]["field"] == "account.iban"
+    assert balapan.call("GET", "/partner/contract-settings", idempotency_key=None)[1] == settings
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text as poppler reads it (installed by .ci/run)."""
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
