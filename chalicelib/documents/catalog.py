@@ -35,6 +35,7 @@ from chalicelib.documents.formatting import (
 from chalicelib.documents.kinds import DocumentKind
 from chalicelib.documents.layout import (
     Block,
+    Dateline,
     Field,
     Fields,
     Grid,
@@ -42,6 +43,7 @@ from chalicelib.documents.layout import (
     Items,
     Layout,
     Note,
+    PageBreak,
     Paragraphs,
     Parties,
     Signature,
@@ -260,82 +262,126 @@ def _account(account: BankAccount) -> tuple[Field, ...]:
     )
 
 
+PARTIES = ("representative", "kindergarten")  # in the order they sign
+
+
+def _party(party: str) -> Bilingual:
+    return L.PROVIDER if party == "kindergarten" else L.CUSTOMER_PARTY
+
+
 def _signature(s: ContractSignature) -> Signature:
-    kindergarten = s.party == "kindergarten"
     return Signature(
-        party=L.PROVIDER if kindergarten else L.CUSTOMER,
+        party=_party(s.party),
         signer_name=s.signer_name,
-        signer_id_label=L.BIN if kindergarten else L.IIN,
+        signer_id_label=L.BIN if s.party == "kindergarten" else L.IIN,
         signer_id=s.signer_id,
         certificate_serial=s.certificate_serial,
         signed_at=s.signed_at,
     )
 
 
-def contract(d: ContractData, issued_at: datetime) -> Layout:
-    """The contract text from the template, the prices, the parties' details and the signatures."""
-    k, r = d.kindergarten, d.representative
+def _signatures(d: ContractData) -> Signatures:
+    """Who signed, in the order they signed; a party that has not signed yet is named as not signed."""
+    signed = sorted(d.signatures, key=lambda s: s.signed_at)
+    remark = L.NOT_SIGNED_DRAFT if d.draft else L.NOT_SIGNED
+    pending = tuple(Field(_party(party), remark) for party in PARTIES if all(s.party != party for s in signed))
+    return Signatures(L.SIGNATURES, tuple(_signature(s) for s in signed), L.UNSIGNED, pending)
+
+
+def _kindergarten(d: ContractData) -> Fields:
+    k = d.kindergarten
+    return Fields(
+        (
+            Field(L.NAME, k.name),
+            Field(L.BIN, k.bin),
+            Field(L.ADDRESS, k.address),
+            Field(L.TELEPHONE, format_phone(k.phone)),
+            Field(L.HEAD, k.head),
+            *_account(k.account),
+        ),
+        heading=L.PROVIDER,
+    )
+
+
+def _representative(d: ContractData) -> Fields:
+    r = d.representative
     document = r.identity_document
+    return Fields(
+        (
+            Field(L.FULL_NAME, r.full_name),
+            Field(L.IIN, r.iin),
+            Field(L.AUTHORITY, r.authority),
+            Field(
+                L.IDENTITY_DOCUMENT,
+                f"{document.kind.kk} / {document.kind.ru} № {document.number}, "
+                f"{format_date(document.issued_on)}, {document.issued_by}",
+            ),
+            Field(L.REGISTERED_ADDRESS, r.registered_address),
+            Field(L.ACTUAL_ADDRESS, r.actual_address),
+            Field(L.WORKPLACE, ", ".join(v for v in (r.workplace, r.position) if v) or L.NONE),
+            Field(L.TELEPHONE, ", ".join(format_phone(v) for v in (r.phone, r.extra_phone) if v)),
+            Field(L.EMAIL, r.email),
+            *_account(r.account),
+        ),
+        heading=L.CUSTOMER_PARTY,
+    )
+
+
+def _prices_appendix(d: ContractData) -> tuple[Block, ...]:
+    """The appendix on a page of its own: the prices the contract keeps, and where to pay them."""
+    account = d.kindergarten.account
+    return (
+        PageBreak(),
+        Dateline(L.APPENDIX, L.contract_for(d.contract_number)),
+        Fields((Field(L.PRICES_FIXED_ON, format_date(d.prices_fixed_on)),)),
+        Grid(
+            heading=L.PRICES,
+            columns=(L.SERVICE, L.PERIOD, L.AMOUNT),
+            rows=tuple((p.service, p.period, format_money(p.amount)) for p in d.prices),
+            numeric=frozenset({2}),
+            weights=(2.2, 1.0),
+        ),
+        Note(L.payment_note(account.bank, account.bic, format_iban(account.iban))),
+    )
+
+
+def contract(d: ContractData, issued_at: datetime) -> Layout:
+    """A bilingual contract as the parties sign it.
+
+    The title, number, place and date; the preamble naming the parties; the child; the standard
+    text section by section (Kazakh left, Russian right); the parties' addresses and bank details;
+    the prices appendix on its own page; the electronic signatures. A draft is marked on every page
+    and names each party as not signed.
+    """
+    k, r = d.kindergarten, d.representative
     return Layout(
         title=d.title,
+        short_title=_title(DocumentKind.CONTRACT),
         number=d.contract_number,
         authority=k.name,
         marker=L.DRAFT if d.draft else None,
+        watermark=L.DRAFT_WATERMARK if d.draft else None,
         blocks=(
+            Dateline(d.place, L.NOT_CONCLUDED if d.concluded_on is None else format_date(d.concluded_on)),
             Fields(
                 (
                     Field(L.DIRECTION_NUMBER, d.direction_number),
-                    Field(L.CONTRACT_PLACE, d.place),
-                    Field(L.CONTRACT_DATE, L.NOT_CONCLUDED if d.concluded_on is None else format_date(d.concluded_on)),
                     Field(L.CONTRACT_VALIDITY, L.INDEFINITE),
+                )
+            ),
+            Paragraphs((L.contract_preamble(k.name, k.head, r.full_name),)),
+            Fields(
+                (
                     Field(L.CHILD_FULL_NAME, d.child.full_name),
                     Field(L.CHILD_IIN, d.child.iin),
                     Field(L.CHILD_BIRTH_DATE, format_date(d.child.birth_date)),
-                )
+                ),
+                heading=L.PUPIL,
             ),
             *(Paragraphs(section.paragraphs, heading=section.title) for section in d.sections),
-            Grid(
-                heading=L.PRICES,
-                columns=(L.SERVICE, L.PERIOD, L.AMOUNT),
-                rows=tuple((p.service, p.period, format_money(p.amount)) for p in d.prices),
-                numeric=frozenset({2}),
-            ),
-            Fields((Field(L.PRICES_FIXED_ON, format_date(d.prices_fixed_on)),)),
-            Parties(
-                (
-                    Fields(
-                        (
-                            Field(L.NAME, k.name),
-                            Field(L.BIN, k.bin),
-                            Field(L.ADDRESS, k.address),
-                            Field(L.TELEPHONE, format_phone(k.phone)),
-                            Field(L.HEAD, k.head),
-                            *_account(k.account),
-                        ),
-                        heading=L.PROVIDER,
-                    ),
-                    Fields(
-                        (
-                            Field(L.FULL_NAME, r.full_name),
-                            Field(L.IIN, r.iin),
-                            Field(L.AUTHORITY, r.authority),
-                            Field(
-                                L.IDENTITY_DOCUMENT,
-                                f"{document.kind.kk} / {document.kind.ru} № {document.number}, "
-                                f"{format_date(document.issued_on)}, {document.issued_by}",
-                            ),
-                            Field(L.REGISTERED_ADDRESS, r.registered_address),
-                            Field(L.ACTUAL_ADDRESS, r.actual_address),
-                            Field(L.WORKPLACE, ", ".join(v for v in (r.workplace, r.position) if v) or L.NONE),
-                            Field(L.TELEPHONE, ", ".join(format_phone(v) for v in (r.phone, r.extra_phone) if v)),
-                            Field(L.EMAIL, r.email),
-                            *_account(r.account),
-                        ),
-                        heading=L.CUSTOMER,
-                    ),
-                )
-            ),
-            Signatures(L.SIGNATURES, tuple(_signature(s) for s in d.signatures), L.UNSIGNED),
+            Parties((_kindergarten(d), _representative(d)), heading=L.REQUISITES),
+            *_prices_appendix(d),
+            _signatures(d),
         ),
     )
 

@@ -50,19 +50,37 @@ class Paragraphs:
 
 @dataclass(frozen=True)
 class Grid:
-    """A table with a header row; ``numeric`` columns are aligned right."""
+    """A table with a header row; ``numeric`` columns are aligned right.
+
+    ``weights`` share the width left to the text columns (equal shares when not given).
+    """
 
     heading: Bilingual
     columns: tuple[Bilingual, ...]
     rows: tuple[tuple[Value, ...], ...]
     numeric: frozenset[int] = frozenset()
+    weights: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
 class Parties:
-    """Groups of fields shown side by side (the parties' details of a contract)."""
+    """Groups of fields shown side by side (the parties' details of a contract), optionally under a heading."""
 
     parties: tuple[Fields, ...]
+    heading: Bilingual | None = None
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """The line under a contract's title: where it is concluded on the left, when on the right."""
+
+    place: Value
+    date: Value
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """What follows starts on a new page (an appendix)."""
 
 
 @dataclass(frozen=True)
@@ -94,14 +112,18 @@ class Signature:
 
 @dataclass(frozen=True)
 class Signatures:
-    """The signatures given so far; ``empty`` is said when there are none."""
+    """The signatures given so far; ``empty`` is said when there are none.
+
+    ``pending`` names, as label and remark, each party that has not signed yet.
+    """
 
     heading: Bilingual
     signatures: tuple[Signature, ...]
     empty: Bilingual
+    pending: tuple[Field, ...] = ()
 
 
-Block = Fields | Items | Paragraphs | Grid | Parties | Note | Issuer | Signatures
+Block = Fields | Items | Paragraphs | Grid | Parties | Note | Issuer | Signatures | Dateline | PageBreak
 
 
 @dataclass(frozen=True)
@@ -115,7 +137,12 @@ class Verification:
 
 @dataclass(frozen=True)
 class Layout:
-    """A whole document: ``authority`` heads the first page, ``marker`` flags a draft."""
+    """A whole document: ``authority`` heads the first page, ``marker`` flags a draft.
+
+    ``watermark`` is printed large and pale across every page (a draft that nobody may take for a
+    signed document), its first text in large letters, its second under it. ``short_title`` stands
+    for a long title in the running head of the later pages.
+    """
 
     title: Bilingual
     number: str | None
@@ -123,3 +150,5 @@ class Layout:
     blocks: tuple[Block, ...]
     subtitle: Bilingual | None = None
     marker: Bilingual | None = None
+    watermark: tuple[Bilingual, Bilingual] | None = None
+    short_title: Bilingual | None = None

@@ -36,6 +36,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus import PageBreak as NewPage
 
 from chalicelib.clock import local_time
 from chalicelib.documents import labels as L
@@ -43,12 +44,14 @@ from chalicelib.documents.data import Bilingual
 from chalicelib.documents.formatting import format_datetime
 from chalicelib.documents.layout import (
     Block,
+    Dateline,
     Fields,
     Grid,
     Issuer,
     Items,
     Layout,
     Note,
+    PageBreak,
     Paragraphs,
     Parties,
     Signatures,
@@ -78,6 +81,8 @@ ACCENT = colors.HexColor("#1D4E89")
 NOTE_BG = colors.HexColor("#FFF8E6")
 NOTE_RULE = colors.HexColor("#E8C36A")
 DRAFT_RED = colors.HexColor("#B42318")
+DRAFT_RED_HEX = "#B42318"
+WATERMARK = colors.HexColor("#F8E1DE")
 
 
 @lru_cache(maxsize=1)
@@ -114,6 +119,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "value": _style("value", 9),
         "value_bold": _style("value_bold", 9, bold=True),
         "text": _style("text", 8.5),
+        "text_item": _style("text_item", 8.5, leftIndent=11, firstLineIndent=-8),
         "text_heading": _style("text_heading", 8.8, bold=True),
         "cell": _style("cell", 8.8),
         "cell_right": _style("cell_right", 8.8, alignment=TA_RIGHT),
@@ -122,6 +128,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "note": _style("note", 8.5),
         "footer": _style("footer", 6.6, color=MUTED),
         "footer_ink": _style("footer_ink", 6.6),
+        "dateline": _style("dateline", 9.5, bold=True),
+        "dateline_right": _style("dateline_right", 9.5, bold=True, alignment=TA_RIGHT),
     }
 
 
@@ -217,9 +225,19 @@ def _columns(rows: list[list[object]]) -> Table:
     )
 
 
+def _clause(text: str) -> list[Flowable]:
+    """A clause line by line: its first line as running text, the lines after it (``1) …``) indented.
+
+    Separate paragraphs rather than line breaks, so that a clause split over two pages starts the
+    next page with text, not with an empty line.
+    """
+    first, *items = text.split("\n")
+    return [_p(_esc(first), "text"), *(_p(_esc(item), "text_item") for item in items)]
+
+
 def _paragraphs(block: Paragraphs) -> list[Flowable]:
     """Kazakh on the left, Russian on the right, one clause per row; a heading stays with its first clause."""
-    clauses = [_columns([[_p(_esc(par.kk), "text"), _p(_esc(par.ru), "text")]]) for par in block.paragraphs]
+    clauses = [_columns([[_clause(par.kk), _clause(par.ru)]]) for par in block.paragraphs]
     if block.heading:
         heading = _columns([[_p(_esc(block.heading.kk), "text_heading"), _p(_esc(block.heading.ru), "text_heading")]])
         heading.keepWithNext = True
@@ -230,8 +248,11 @@ def _paragraphs(block: Paragraphs) -> list[Flowable]:
 def _grid(block: Grid) -> list[Flowable]:
     count = len(block.columns)
     numeric_width = 38 * mm
-    free_width = (CONTENT_WIDTH - numeric_width * len(block.numeric)) / (count - len(block.numeric))
-    widths = [numeric_width if i in block.numeric else free_width for i in range(count)]
+    text_columns = [i for i in range(count) if i not in block.numeric]
+    weights = block.weights or tuple(1.0 for _ in text_columns)
+    free_width = (CONTENT_WIDTH - numeric_width * len(block.numeric)) / sum(weights)
+    share = dict(zip(text_columns, weights, strict=True))
+    widths = [numeric_width if i in block.numeric else free_width * share[i] for i in range(count)]
     header = [_label(c, "label_right" if i in block.numeric else "label") for i, c in enumerate(block.columns)]
     body: list[list[object]] = [
         [_value(v, "cell_right" if i in block.numeric else "cell") for i, v in enumerate(row)] for row in block.rows
@@ -257,7 +278,23 @@ def _parties(block: Parties) -> list[Flowable]:
         ("BOX", (0, 0), (-1, -1), 0.4, RULE),
         ("INNERGRID", (0, 0), (-1, -1), 0.4, RULE),
     )
+    if block.heading:
+        return [Spacer(1, 3 * mm), _heading(block.heading), table]
     return [Spacer(1, 3 * mm), table]
+
+
+def _dateline(block: Dateline) -> list[Flowable]:
+    """Place on the left, date on the right, each Kazakh over Russian, as under a contract's title."""
+
+    def stacked(value: Value, style: str) -> Paragraph:
+        if isinstance(value, Bilingual) and value.kk != value.ru:
+            return _p(f"{_esc(value.kk)}<br/>{_muted(value.ru, 8.5)}", style)
+        return _p(_esc(value.kk if isinstance(value, Bilingual) else value), style)
+
+    half = CONTENT_WIDTH / 2
+    rows: list[list[object]] = [[stacked(block.place, "dateline"), stacked(block.date, "dateline_right")]]
+    table = _table(rows, (half, half), ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0))
+    return [Spacer(1, 1 * mm), table]
 
 
 def _note(block: Note) -> list[Flowable]:
@@ -282,8 +319,14 @@ def _issuer(block: Issuer) -> list[Flowable]:
     return [Spacer(1, 4 * mm), KeepTogether([table])]
 
 
+def _utc_offset(at: datetime) -> str:
+    """``UTC+05:00``: the offset of Kazakhstan's time at that instant, so that a signing time is unambiguous."""
+    offset = local_time(at).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
+
+
 def _signatures(block: Signatures) -> list[Flowable]:
-    if not block.signatures:
+    if not block.signatures and not block.pending:
         return [Spacer(1, 3 * mm), _table([[_label(block.heading), _value(block.empty)]], LABELLED, *RULED)]
     rows: list[list[object]] = [
         [
@@ -292,12 +335,28 @@ def _signatures(block: Signatures) -> list[Flowable]:
                 _p(_esc(s.signer_name), "value_bold"),
                 _p(f"{_inline(s.signer_id_label)}: {_esc(s.signer_id)}", "cell"),
                 _p(f"{_inline(L.CERTIFICATE)} № {_esc(s.certificate_serial)}", "serial"),
-                _p(f"{_inline(L.SIGNED)}: {format_datetime(s.signed_at, seconds=True)}", "cell"),
+                _p(
+                    f"{_inline(L.SIGNED)}: {format_datetime(s.signed_at, seconds=True)} "
+                    f"{_muted(f'({_utc_offset(s.signed_at)})', 7.8)}",
+                    "cell",
+                ),
             ],
         ]
         for s in block.signatures
     ]
-    return [Spacer(1, 3 * mm), _heading(block.heading), _table(rows, LABELLED, *RULED, SHADED_LABELS)]
+    rows += [
+        [_label(f.label), _p(f'<font color="{DRAFT_RED_HEX}"><b>{_inline(_as_bilingual(f.value))}</b></font>', "cell")]
+        for f in block.pending
+    ]
+    story: list[Flowable] = [_heading(block.heading)]
+    if not block.signatures:
+        story += [_p(_inline(block.empty), "small"), Spacer(1, 1.5 * mm)]
+    story.append(_table(rows, LABELLED, *RULED, SHADED_LABELS))
+    return [Spacer(1, 3 * mm), KeepTogether(story)]
+
+
+def _as_bilingual(value: Value) -> Bilingual:
+    return value if isinstance(value, Bilingual) else Bilingual(value, value)
 
 
 def _block(block: Block) -> list[Flowable]:
@@ -318,6 +377,10 @@ def _block(block: Block) -> list[Flowable]:
             return _issuer(block)
         case Signatures():
             return _signatures(block)
+        case Dateline():
+            return _dateline(block)
+        case PageBreak():
+            return [NewPage()]
     raise TypeError(f"unknown block {type(block).__name__}")
 
 
@@ -372,31 +435,61 @@ class _Footer:
     """What every page carries, prepared once per document and drawn on each page.
 
     The QR code with the document id and check code under it, the legal note, the page number,
-    and after the first page a running head with the title and number.
+    and after the first page a running head with the title and number (and the draft marker);
+    under the body of a draft, its watermark.
     """
 
-    def __init__(self, layout: Layout, verification: Verification) -> None:
+    def __init__(self, layout: Layout, verification: Verification | None) -> None:
         self.verification = verification
-        self.qr = segno.make_qr(verification.url, error="m").matrix
-        self.id_size = _fit(verification.document_id, REGULAR, 6.5, QR_COLUMN)
-        self.code_size = _fit(verification.check_code, BOLD, 9, QR_COLUMN)
-        self.text_x = MARGIN_X + QR_COLUMN + 2 * mm
-        text_width = PAGE_WIDTH - MARGIN_X - self.text_x
         self.lines: list[tuple[Paragraph, float]] = []
-        for line in (
-            _p(_esc(L.LEGAL_NOTE.kk), "footer"),
-            _p(_esc(L.LEGAL_NOTE.ru), "footer"),
-            _p(f"{_esc(L.QR_NOTE.kk)} {_esc(L.QR_NOTE.ru)}", "footer"),
-            _p(
-                f"{_inline(L.DOCUMENT_ID)}: <b>{_esc(verification.document_id)}</b><br/>"
-                f"{_inline(L.CHECK_CODE)}: <b>{_esc(verification.check_code)}</b><br/>"
-                f"{_esc(verification.url)}",
-                "footer_ink",
-            ),
-        ):
+        if verification is None:  # a draft: nothing to verify, no legal force claimed
+            self.text_x = MARGIN_X
+            footer: tuple[Paragraph, ...] = ()
+        else:
+            self.qr = segno.make_qr(verification.url, error="m").matrix
+            self.id_size = _fit(verification.document_id, REGULAR, 6.5, QR_COLUMN)
+            self.code_size = _fit(verification.check_code, BOLD, 9, QR_COLUMN)
+            self.text_x = MARGIN_X + QR_COLUMN + 2 * mm
+            footer = (
+                _p(_esc(L.LEGAL_NOTE.kk), "footer"),
+                _p(_esc(L.LEGAL_NOTE.ru), "footer"),
+                _p(f"{_esc(L.QR_NOTE.kk)} {_esc(L.QR_NOTE.ru)}", "footer"),
+                _p(
+                    f"{_inline(L.DOCUMENT_ID)}: <b>{_esc(verification.document_id)}</b><br/>"
+                    f"{_inline(L.CHECK_CODE)}: <b>{_esc(verification.check_code)}</b><br/>"
+                    f"{_esc(verification.url)}",
+                    "footer_ink",
+                ),
+            )
+        text_width = PAGE_WIDTH - MARGIN_X - self.text_x
+        for line in footer:
             _, height = line.wrap(text_width, FOOTER_TOP)
             self.lines.append((line, height))
-        self.head = f"{layout.title.kk} / {layout.title.ru}" + (f" · № {layout.number}" if layout.number else "")
+        running = layout.short_title or layout.title
+        self.head = f"{running.kk} / {running.ru}" + (f" · № {layout.number}" if layout.number else "")
+        self.marker = f"{layout.marker.kk} / {layout.marker.ru}" if layout.marker else None
+        marker_width = pdfmetrics.stringWidth(self.marker, BOLD, 7) + 4 * mm if self.marker else 0
+        self.head_size = _fit(self.head, REGULAR, 7, CONTENT_WIDTH - marker_width)
+        self.watermark = layout.watermark
+
+    def draw_watermark(self, canvas: Canvas) -> None:
+        """The watermark across the middle of the body, pale enough for the text over it to read."""
+        if not self.watermark:
+            return
+        big, small = (f"{text.kk} / {text.ru}" for text in self.watermark)
+        diagonal = 0.8 * (CONTENT_WIDTH**2 + (PAGE_HEIGHT - FOOTER_TOP - MARGIN_TOP) ** 2) ** 0.5
+        canvas.saveState()
+        canvas.addLiteral("/Span <</ActualText ()>> BDC")
+        canvas.translate(PAGE_WIDTH / 2, FOOTER_TOP + (PAGE_HEIGHT - FOOTER_TOP - MARGIN_TOP) / 2)
+        canvas.rotate(55)
+        canvas.setFillColor(WATERMARK)
+        size = _fit(big, BOLD, 72, diagonal)
+        canvas.setFont(BOLD, size)
+        canvas.drawCentredString(0, 0, big)
+        canvas.setFont(BOLD, _fit(small, BOLD, size * 0.4, diagonal))
+        canvas.drawCentredString(0, -size * 0.6, small)
+        canvas.addLiteral("EMC")
+        canvas.restoreState()
 
     def draw(self, canvas: Canvas) -> None:
         canvas.saveState()
@@ -404,13 +497,14 @@ class _Footer:
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN_X, FOOTER_TOP, PAGE_WIDTH - MARGIN_X, FOOTER_TOP)
 
-        qr_y = FOOTER_TOP - 2 * mm - QR_SIZE
-        _draw_qr(canvas, self.qr, MARGIN_X - 1.5 * mm, qr_y, QR_SIZE)
-        canvas.setFillColor(INK)
-        canvas.setFont(REGULAR, self.id_size)
-        canvas.drawString(MARGIN_X, qr_y - 1.5 * mm, self.verification.document_id)
-        canvas.setFont(BOLD, self.code_size)
-        canvas.drawString(MARGIN_X, qr_y - 5.5 * mm, self.verification.check_code)
+        if self.verification is not None:
+            qr_y = FOOTER_TOP - 2 * mm - QR_SIZE
+            _draw_qr(canvas, self.qr, MARGIN_X - 1.5 * mm, qr_y, QR_SIZE)
+            canvas.setFillColor(INK)
+            canvas.setFont(REGULAR, self.id_size)
+            canvas.drawString(MARGIN_X, qr_y - 1.5 * mm, self.verification.document_id)
+            canvas.setFont(BOLD, self.code_size)
+            canvas.drawString(MARGIN_X, qr_y - 5.5 * mm, self.verification.check_code)
 
         y = FOOTER_TOP - 2.5 * mm
         for line, height in self.lines:
@@ -423,7 +517,12 @@ class _Footer:
         canvas.setFillColor(MUTED)
         canvas.drawRightString(PAGE_WIDTH - MARGIN_X, 7 * mm, f"{page}-{L.PAGE.kk} / {L.PAGE.ru} {page}")
         if page > 1:
+            canvas.setFont(REGULAR, self.head_size)
             canvas.drawString(MARGIN_X, PAGE_HEIGHT - 10 * mm, self.head)
+            if self.marker:
+                canvas.setFont(BOLD, 7)
+                canvas.setFillColor(DRAFT_RED)
+                canvas.drawRightString(PAGE_WIDTH - MARGIN_X, PAGE_HEIGHT - 10 * mm, self.marker)
             canvas.line(MARGIN_X, PAGE_HEIGHT - 11.5 * mm, PAGE_WIDTH - MARGIN_X, PAGE_HEIGHT - 11.5 * mm)
         canvas.restoreState()
 
@@ -434,7 +533,9 @@ def _pdf_date(at: datetime) -> str:
     return local_time(at).strftime("D:%Y%m%d%H%M%S") + f"{offset[:3]}'{offset[3:]}'"
 
 
-def render_layout(layout: Layout, *, verification: Verification, issued_at: datetime, subject: str) -> bytes:
+def render_layout(
+    layout: Layout, *, verification: Verification | None, issued_at: datetime, subject: str
+) -> bytes:
     """Draw ``layout`` on A4 pages and return the PDF bytes."""
     register_fonts()
     buffer = io.BytesIO()
@@ -460,6 +561,7 @@ def render_layout(layout: Layout, *, verification: Verification, issued_at: date
 
     def on_page(canvas: Canvas, _doc: BaseDocTemplate) -> None:
         canvas.setDateFormatter(lambda *_: pdf_date)
+        footer.draw_watermark(canvas)
         footer.draw(canvas)
 
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])

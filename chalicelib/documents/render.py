@@ -77,3 +77,13 @@ def render_document(
     from chalicelib.documents.pdf import render_layout
 
     return render_layout(layout, verification=verification, issued_at=issued_at, subject=f"{kind.value} {document_id}")
+
+
+def render_draft(kind: DocumentKind, data: Mapping[str, Any] | DocumentData, *, issued_at: datetime) -> bytes:
+    """A draft to read before signing: the same pages without a QR code or legal note (nothing to verify)."""
+    if issued_at.tzinfo is None:
+        raise ValueError("issued_at must be timezone-aware")
+    layout = CATALOG[kind].build(document_data(kind, data), issued_at)
+    from chalicelib.documents.pdf import render_layout
+
+    return render_layout(layout, verification=None, issued_at=issued_at, subject=f"{kind.value} draft")

@@ -299,7 +299,7 @@ class ContractService:
 
     def draft_pdf(self, principal: Principal, number: str) -> bytes:
         """The contract as it would be signed today: the template's text, the parties, today's prices."""
-        from chalicelib.documents.render import render_document
+        from chalicelib.documents.render import render_draft
 
         now = self.clock.now()
         contract = self._own(principal, number)
@@ -309,9 +309,7 @@ class ContractService:
             check_step_order(Step.CONFIRM, self._done(contract))
             prices, fixed_on = self._current_prices(contract), local_time(now).date()
         data = self._document_data(contract, prices=prices, fixed_on=fixed_on, draft=True)
-        return render_document(
-            DocumentKind.CONTRACT, data, document_id=f"draft-{secrets.token_hex(6)}", check_code="draft", issued_at=now
-        )
+        return render_draft(DocumentKind.CONTRACT, data, issued_at=now)
 
     def signing_document(self, principal: Principal, number: str, read_confirmed: bool) -> str:
         """The XML the parent signs with the SIGN key, once every step is done and the tick is set."""

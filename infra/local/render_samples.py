@@ -8,11 +8,11 @@ document tests. Dev-only: nothing in ``chalicelib`` imports this module.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import time
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 from chalicelib.documents.data import (
@@ -55,60 +55,27 @@ CHILD_IIN = "220518600127"
 PARENT_IIN = "900101400123"
 
 
-def _contract_sections() -> tuple[ContractSection, ...]:
-    b = Bilingual
-    return (
-        ContractSection(
-            title=b("1. Шарттың мәні", "1. Предмет договора"),
-            paragraphs=(
-                b(
-                    "1.1. Орындаушы Тәрбиеленушіге мектепке дейінгі тәрбие мен оқытудың үлгілік оқу "
-                    "бағдарламасына сәйкес білім беру қызметтерін көрсетеді, ал Заңды өкіл осы Шартта "
-                    "белгіленген тәртіппен және мерзімде олардың ақысын төлейді.",
-                    "1.1. Исполнитель оказывает Воспитаннику образовательные услуги в соответствии с "
-                    "типовой учебной программой дошкольного воспитания и обучения, а Законный представитель "
-                    "оплачивает их в порядке и сроки, установленные настоящим Договором.",
-                ),
-                b(
-                    "1.2. Тәрбиеленуші жолдамада көрсетілген топқа қабылданады.",
-                    "1.2. Воспитанник принимается в группу, указанную в направлении.",
-                ),
-            ),
-        ),
-        ContractSection(
-            title=b("2. Тараптардың құқықтары мен міндеттері", "2. Права и обязанности сторон"),
-            paragraphs=(
-                b(
-                    "2.1. Орындаушы баланың өмірі мен денсаулығын қорғауды, оның жеке басының дамуы үшін "
-                    "қолайлы жағдайлар жасауды, күн тәртібіне сәйкес төрт мезгіл тамақтандыруды қамтамасыз етеді.",
-                    "2.1. Исполнитель обеспечивает охрану жизни и здоровья ребенка, создание благоприятных "
-                    "условий для развития его личности, четырехразовое питание в соответствии с режимом дня.",
-                ),
-                b(
-                    "2.2. Заңды өкіл баланы ұйымға таза, денсаулығы жақсы күйде әкеледі, баланың ауырғаны "
-                    "немесе келмейтіні туралы бірінші күні хабарлайды және ата-ана төлемін ай сайын "
-                    "ағымдағы айдың 10-күнінен кешіктірмей төлейді.",
-                    "2.2. Законный представитель приводит ребенка в организацию опрятным и здоровым, "
-                    "сообщает о болезни или отсутствии ребенка в первый день и ежемесячно вносит "
-                    "родительскую плату не позднее 10 числа текущего месяца.",
-                ),
-            ),
-        ),
-        ContractSection(
-            title=b("3. Шарттың қолданылу мерзімі", "3. Срок действия договора"),
-            paragraphs=(
-                b(
-                    "3.1. Шарт Тараптар электрондық цифрлық қолтаңбамен қол қойған сәттен бастап күшіне енеді "
-                    "және мерзімсіз әрекет етеді.",
-                    "3.1. Договор вступает в силу с момента его подписания Сторонами электронной цифровой "
-                    "подписью и действует бессрочно.",
-                ),
-            ),
-        ),
-    )
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+CONTRACT_KINDERGARTEN_ID = "ast-esil-012"  # whose demo contract settings give the sample's prices
+
+
+def contract_template() -> tuple[Bilingual, tuple[ContractSection, ...]]:
+    """The title and sections of the standard contract of the demo data (``demo/contract_template.json``)."""
+    template = json.loads((DEMO_DIR / "contract_template.json").read_text(encoding="utf-8"))
+    title = Bilingual(**template["title"])
+    return title, tuple(ContractSection.model_validate(section) for section in template["sections"])
+
+
+def contract_prices(kindergarten_id: str = CONTRACT_KINDERGARTEN_ID) -> tuple[PriceLine, ...]:
+    """The prices of a kindergarten's demo contract settings (``demo/contract_settings.json``)."""
+    settings = json.loads((DEMO_DIR / "contract_settings.json").read_text(encoding="utf-8"))
+    entry = next(e for e in settings if e["kindergarten_id"] == kindergarten_id)
+    return tuple(PriceLine.model_validate(line) for line in entry["prices"])
 
 
 def _contract(*, signed: bool) -> ContractData:
+    """A contract of the sample family: the draft the parent reads, or the same contract signed by both."""
+    title, sections = contract_template()
     signatures = (
         (
             ContractSignature(
@@ -132,7 +99,7 @@ def _contract(*, signed: bool) -> ContractData:
     return ContractData(
         contract_number="01.01-01.26.001",
         direction_number="378618",
-        title=Bilingual("Білім беру қызметтерін көрсету шарты", "Договор оказания образовательных услуг"),
+        title=title,
         place=Bilingual("Астана қаласы", "город Астана"),
         draft=not signed,
         concluded_on=date(2026, 3, 2) if signed else None,
@@ -165,19 +132,8 @@ def _contract(*, signed: bool) -> ContractData:
             account=BankAccount(bank='АО "Kaspi Bank"', bic="CASPKZKA", iban="KZ86722S000001234567"),
         ),
         child=ContractChild(full_name="Сапаров Әлихан Ерғалиұлы", iin=CHILD_IIN, birth_date=date(2022, 5, 18)),
-        sections=_contract_sections(),
-        prices=(
-            PriceLine(
-                service=Bilingual("Ата-ана төлемі (тамақтану)", "Родительская плата (питание)"),
-                period=Bilingual("айына", "в месяц"),
-                amount=Decimal("14500.00"),
-            ),
-            PriceLine(
-                service=Bilingual("Қосымша білім беру қызметтері", "Дополнительные образовательные услуги"),
-                period=Bilingual("айына", "в месяц"),
-                amount=Decimal("6000.00"),
-            ),
-        ),
+        sections=sections,
+        prices=contract_prices(),
         signatures=signatures,
     )
 
