@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, json_response, parse_body
 from chalicelib.api.security import require_parent
+from chalicelib.clock import local_time
 from chalicelib.domain.contracts import Step, not_signed_yet
 from chalicelib.services.contracts import VALIDITY, ContractView
 
@@ -73,7 +74,7 @@ def contract_json(view: ContractView, *, full: bool = True, for_kindergarten: bo
         "started_at": c.started_at.isoformat(),
         "sent_at": c.sent_at.isoformat() if c.sent_at else None,
         "signed_at": c.signed_at.isoformat() if c.signed_at else None,
-        "concluded_on": c.signed_at.date().isoformat() if c.signed_at else None,
+        "concluded_on": local_time(c.signed_at).date().isoformat() if c.signed_at else None,
         "validity": {"kk": VALIDITY.kk, "ru": VALIDITY.ru},
         "kindergarten": {
             "id": c.kindergarten_id,

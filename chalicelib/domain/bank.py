@@ -42,7 +42,9 @@ CARD_NUMBER_RU = (
 
 
 def _compact(value: str) -> str:
-    return _SEPARATORS.sub("", value).upper()
+    """Without spaces and dashes, upper-case; a non-ASCII letter stays non-ASCII (``ı`` is not ``I``)."""
+    stripped = _SEPARATORS.sub("", value)
+    return stripped.upper() if stripped.isascii() else stripped
 
 
 def _luhn_valid(digits: str) -> bool:

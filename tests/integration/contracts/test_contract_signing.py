@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from chalicelib import wiring
@@ -54,7 +55,8 @@ def test_the_final_pdf_carries_both_signatures(sent: Wizard, balapan: Portal, ap
     pdf = wiring.document_service().pdf(record)
     text = pdf_text(pdf)
 
-    # then it shows the number and both signers' certificate serials
+    # then it shows the number and both signers' certificate serials (pages kept to be looked at)
+    keep(pdf, "contract-signed")
     assert record.kind == "contract" and record.number == sent.number
     assert sent.number in text
     for signature in (contract.representative_signature, contract.kindergarten_signature):
@@ -248,6 +250,14 @@ def test_contract_settings_refuse_a_card_number_as_the_kindergartens_account(bal
     assert status == 422 and error(refused)["code"] == "bank.iban_is_card"
     assert error(refused)["details"]["field"] == "account.iban"
     assert balapan.call("GET", "/partner/contract-settings", idempotency_key=None)[1] == settings
+
+
+def keep(pdf: bytes, name: str) -> None:
+    """The PDF and its pages as PNG in test-artifacts/, for a person to look at."""
+    artifacts = Path(__file__).resolve().parents[3] / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-", str(artifacts / name)], input=pdf, check=True)
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -16,6 +16,7 @@ from tests.integration.contracts.conftest import (
     details,
     direction_for,
 )
+from tests.integration.contracts.test_contract_signing import keep, pdf_text
 from tests.integration.directions.conftest import Portal
 from tests.integration.filing import Filing
 
@@ -86,10 +87,14 @@ def test_the_draft_pdf_is_rendered_with_the_contract_number(wizard: Wizard) -> N
         headers={"Authorization": f"Bearer {wizard.filing.token}", "Accept": "application/pdf"},
     )
 
-    # then it is a PDF
+    # then it is a PDF marked as a draft, without a verification code (pages kept to be looked at)
     assert response.status_code == 200, response.body[:500]
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.body.startswith(b"%PDF-")
+    keep(response.body, "contract-draft")
+    text = pdf_text(response.body)
+    assert wizard.number in text and "ШАРТ ЖОБАСЫ" in text
+    assert "Тексеру коды" not in text and "Код проверки" not in text
 
 
 def test_starting_twice_gives_the_same_contract(wizard: Wizard) -> None:

@@ -45,7 +45,7 @@ def test_a_published_seat_goes_out_of_turn_first_then_in_queue_order_with_pdf_ma
     assert direction["status"] == "issued" and direction["number"].startswith("Ж.2026.")
     assert direction["kindergarten"]["id"] == ESIL_12 and direction["group"]["id"] == "2022-kk"
     assert direction["valid_until"] == "2026-01-22"  # 5 working days after Thursday 15 January
-    assert direction["actions"] == ["extend", "revoke"] and direction["document_url"]
+    assert direction["actions"] == ["extend", "revoke", "contract"] and direction["document_url"]
     holders = {d["application_id"] for d in portal.directions()}
     assert holders == {out_of_turn.id, mine["id"]}
     assert not {elsewhere.id, russian.id, later.id} & holders

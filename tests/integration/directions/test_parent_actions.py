@@ -95,7 +95,7 @@ def test_a_revocation_after_24_hours_is_refused_and_changes_nothing(clock, filin
     assert status == 409 and refused["error"]["code"] == "direction.revocation_too_late"
     assert "24" in refused["error"]["messages"]["kk"] and "24" in refused["error"]["messages"]["ru"]
     after = direction_of(filing, application["id"], direction["number"])
-    assert after["status"] == "issued" and after["actions"] == ["extend"]
+    assert after["status"] == "issued" and after["actions"] == ["extend", "contract"]
 
 
 def test_a_parent_cannot_act_on_someone_elses_direction(api, filing: Filing, issued, pki_people):
