@@ -10,6 +10,7 @@ no other browser test uses, so the order of the tests does not matter:
 | ``test_web_signin.py`` | 920722410070, 910130410219, 950512410282, 850808310353 |
 | ``test_web_queue.py`` | 900314310002 (child 231030530008), 881105310141 (child 220418530260) |
 | ``test_web_directions.py`` | 871201410425 (children 210508511003, 240229630917) |
+| ``test_web_contracts.py`` | 950512410282 (child 210214530656); the head of «Балапан» 750830403217 |
  Screenshots go to
 ``test-artifacts/`` so that a person can look at what the tests saw.
 """

@@ -48,3 +48,11 @@ export function formatSize(bytes) {
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
+
+/** An amount in tenge as written in Kazakhstan: "15 500,00 ₸" (the API gives "15500.00"). */
+export function formatTenge(value) {
+  const amount = Number(value);
+  if (value == null || value === "" || !Number.isFinite(amount)) return "—";
+  const text = new Intl.NumberFormat("ru-RU", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
+  return `${text.replace(/\u00a0|\u202f/g, " ")} ₸`;
+}

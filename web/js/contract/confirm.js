@@ -4,6 +4,7 @@
 
 import { post } from "../api.js";
 import { clear, h, icon, uid, w } from "../dom.js";
+import { formatTenge } from "../format.js";
 import { signXml } from "../ncalayer.js";
 import { busy, dialog, dl, notice, showError, showStatus } from "../ui.js";
 import { biText, contractPath, dateTimeComma, downloadWithToken, kindergartenName, showRefusal, stepOfField, refusedFields } from "./common.js";
@@ -45,7 +46,7 @@ export function pricesTable(prices) {
             {},
             h("td", { attrs18n: { "data-label": "contract.service" } }, biText(price.service)),
             h("td", { attrs18n: { "data-label": "contract.period" } }, biText(price.period)),
-            h("td", { class: "num", attrs18n: { "data-label": "contract.amount" } }, String(price.amount ?? "—")),
+            h("td", { class: "num", attrs18n: { "data-label": "contract.amount" } }, formatTenge(price.amount)),
           ),
         ),
       ),
