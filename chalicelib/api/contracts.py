@@ -102,6 +102,8 @@ def contract_json(view: ContractView, *, full: bool = True, for_kindergarten: bo
         "actions": list(view.actions),
         "document_url": view.document_url,
     }
+    if view.documents is not None:
+        body["document_links"] = view.documents
     if not full:
         return body
     body["step"] = view.step.value

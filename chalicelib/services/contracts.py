@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -111,6 +111,7 @@ class ContractView:
     actions: tuple[str, ...]
     document_url: str | None = None
     prices: list[dict[str, Any]] | None = None  # as signed; for a contract not sent yet, those in force now
+    documents: dict[str, str] | None = None  # step 5's files: kind → short-lived download link (one contract's card)
 
 
 def _who(principal: Principal) -> str:
@@ -224,7 +225,7 @@ class ContractService:
         return [self._view(c, parent=True) for c in self.contracts.for_applicant(principal.iin)]
 
     def view(self, principal: Principal, number: str) -> ContractView:
-        return self._view(self._own(principal, number), parent=True)
+        return self._card(self._own(principal, number), parent=True)
 
     # --- the parent: steps 1–5 ------------------------------------------------------------------
 
@@ -373,11 +374,15 @@ class ContractService:
     # --- the kindergarten -----------------------------------------------------------------------
 
     def for_kindergarten(self, principal: Principal, *, status: str | None = None) -> list[ContractView]:
-        found = self.contracts.for_kindergarten(principal.kindergarten_id or "", status=status)
-        return [self._view(c, parent=False) for c in found]
+        """The kindergarten's contracts, newest first; ``status`` as shown (a cancelled one is not ``sent``)."""
+        stored = None if status == ContractStatus.CANCELLED.value else status
+        found = self.contracts.for_kindergarten(principal.kindergarten_id or "", status=stored)
+        views = [self._view(c, parent=False) for c in found]
+        return [view for view in views if status is None or view.status.value == status]
 
     def kindergarten_view(self, principal: Principal, number: str) -> ContractView:
-        return self._view(self._kindergartens(principal, number), parent=False)
+        """The contract with links to the parent's documents (photo, health passport, 063/у, PMPK)."""
+        return self._card(self._kindergartens(principal, number), parent=False)
 
     def kindergarten_signing_document(self, principal: Principal, number: str) -> str:
         now = self.clock.now()
@@ -714,6 +719,16 @@ class ContractService:
             return list(contract.prices)
         settings = self.contracts.settings(contract.kindergarten_id)
         return [dict(line) for line in settings.prices] if settings else None
+
+    def _card(self, contract: Contract, *, parent: bool) -> ContractView:
+        """One contract's card: the view and links to the documents of step 5."""
+        saved = (contract.steps or {}).get(Step.DOCUMENTS.key) or {}
+        links = {}
+        for kind, upload_id in saved.items():
+            upload = self.uploads.uploads.get(upload_id) if upload_id else None
+            if upload is not None and upload.status == "accepted":
+                links[kind] = self.objects.presigned_get(upload.key, file_name=f"{kind}-{upload.file_name}")
+        return replace(self._view(contract, parent=parent), documents=links)
 
     def _link(self, contract: Contract) -> str | None:
         if contract.state is not ContractStatus.SIGNED:

@@ -263,3 +263,66 @@ def keep(pdf: bytes, name: str) -> None:
 def pdf_text(pdf: bytes) -> str:
     """The PDF's text as poppler reads it (installed by .ci/run)."""
     return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+def test_the_kindergarten_sees_the_parents_documents(sent: Wizard, balapan: Portal) -> None:
+    status, card, _ = balapan.call("GET", f"/partner/contracts/{sent.number}", idempotency_key=None)
+    assert status == 200, card
+    assert set(card["document_links"]) == {"photo", "health_passport", "health_certificate"}
+    assert all(link.startswith("http") for link in card["document_links"].values())
+    assert "eds" not in card["steps"]  # the parent's sign-in check is nobody else's business
+
+
+def test_signing_and_refusing_at_once_end_in_exactly_one_answer(
+    sent: Wizard, balapan: Portal, api: Any, pki_people: Any, atomic: None
+) -> None:
+    # given the signing document, signed, and a refusal, sent at the same moment
+    from tests.integration.directions.test_direction_races import race
+
+    _, document, _ = balapan.call("GET", f"/partner/contracts/{sent.number}/signing-document", idempotency_key=None)
+    signed = api.sign(document["xml"], pki_people["kindergarten_head"].sign).decode()
+    service = wiring.contract_service()
+    principal = wiring.partner_keys().principal(f"Bearer {balapan.key}")
+
+    # when both race
+    outcomes = race(
+        2,
+        lambda i: (
+            service.sign_as_kindergarten(principal, sent.number, signed)
+            if i == 0
+            else service.refuse(principal, sent.number, "Қате деректер")
+        ),
+    )
+
+    # then one won, the other was refused, and the direction agrees with the contract
+    won = [o for o in outcomes if not isinstance(o, Exception)]
+    assert len(won) == 1, outcomes
+    contract = service.contracts.find(sent.number)
+    direction = wiring.direction_service().directions.find(sent.direction)
+    if contract.status == "signed":
+        assert direction.status == "enrolled" and direction.contract_status == "signed"
+    else:
+        assert contract.status == "refused"
+        assert direction.status == "issued" and direction.contract_status == "refused" and direction.due_at
+
+
+def test_a_withdrawal_while_the_contract_is_sent_cancels_it(
+    sent: Wizard, balapan: Portal, api: Any, pki_people: Any
+) -> None:
+    # given the parent withdraws the child from the queue while the kindergarten holds the contract
+    _, drafted = sent.filing.call(
+        "POST", f"/applications/{sent.application_id}/withdraw/draft", {"reason": "Көшіп кеттік"}
+    )
+    signed = api.sign(drafted["xml"], sent.person.sign).decode()
+    status, left = sent.filing.call("POST", f"/applications/{sent.application_id}/withdraw", {"signed_xml": signed})
+
+    # when the kindergarten then signs
+    late = kindergarten_signs(api, balapan, sent.number, pki_people["kindergarten_head"].sign)
+
+    # then the contract is cancelled with its direction and cannot be signed
+    assert status == 200, left
+    assert sent.get()["status"] == "cancelled"
+    assert late[0] == 409 and error(late[1])["code"] == "contract.direction_not_live"
+    assert balapan.call("GET", "/partner/contracts?status=sent", idempotency_key=None)[1]["items"] == []
+    cancelled = balapan.call("GET", "/partner/contracts?status=cancelled", idempotency_key=None)[1]["items"]
+    assert [c["number"] for c in cancelled] == [sent.number]
