@@ -377,7 +377,7 @@ class ContractService:
         """The kindergarten's contracts, newest first; ``status`` as shown (a cancelled one is not ``sent``)."""
         stored = None if status == ContractStatus.CANCELLED.value else status
         found = self.contracts.for_kindergarten(principal.kindergarten_id or "", status=stored)
-        views = [self._view(c, parent=False) for c in found]
+        views = [self._view(c, parent=False) for c in found if c.state is not ContractStatus.DRAFT]
         return [view for view in views if status is None or view.status.value == status]
 
     def kindergarten_view(self, principal: Principal, number: str) -> ContractView:
@@ -587,9 +587,12 @@ class ContractService:
         return contract
 
     def _kindergartens(self, principal: Principal, number: str) -> Contract:
+        """The kindergarten's own contract, once the parent has sent it (a draft is the parent's alone)."""
         contract = self._get(number)
         if contract.kindergarten_id != principal.kindergarten_id:
             raise other_kindergarten()
+        if contract.state is ContractStatus.DRAFT:
+            raise contract_not_found(number)
         return contract
 
     def _own_application(self, principal: Principal, application_id: str) -> Application:

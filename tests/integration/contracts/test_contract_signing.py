@@ -326,3 +326,17 @@ def test_a_withdrawal_while_the_contract_is_sent_cancels_it(
     assert balapan.call("GET", "/partner/contracts?status=sent", idempotency_key=None)[1]["items"] == []
     cancelled = balapan.call("GET", "/partner/contracts?status=cancelled", idempotency_key=None)[1]["items"]
     assert [c["number"] for c in cancelled] == [sent.number]
+
+
+def test_a_draft_is_the_parents_alone_until_it_is_sent(wizard: Wizard, balapan: Portal) -> None:
+    # given a contract started and filled in, not sent
+    wizard.start()
+    wizard.through_step5()
+
+    # when the kindergarten looks for it
+    listed = balapan.call("GET", "/partner/contracts", idempotency_key=None)[1]["items"]
+    status, body, _ = balapan.call("GET", f"/partner/contracts/{wizard.number}", idempotency_key=None)
+
+    # then it does not see it
+    assert listed == []
+    assert status == 404 and error(body)["code"] == "contract.not_found"
