@@ -14,7 +14,7 @@ from tests.integration.contracts.conftest import (
     PAPER,
     Wizard,
     details,
-    direction_for,
+    directed,
 )
 from tests.integration.contracts.test_contract_signing import keep, pdf_text
 from tests.integration.directions.conftest import Portal
@@ -108,7 +108,9 @@ def test_a_paper_only_kindergarten_offers_no_electronic_contract(
     filing: Filing, other_portal: Portal, terms: None
 ) -> None:
     # given a direction to a kindergarten that concludes contracts on paper
-    number = direction_for(filing, other_portal, PAPER)
+    application_id, number = directed(filing, other_portal, PAPER)
+    [direction] = filing.call("GET", f"/applications/{application_id}/directions")[1]["items"]
+    assert direction["contract"]["mode"] == "paper" and "contract" not in direction["actions"]
 
     # when the parent tries to start one anyway
     status, refused = filing.call("POST", f"/directions/{number}/contract")
