@@ -14,10 +14,14 @@ move it as little as it needs (demo children's ages depend on the date).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from infra.local.harness import StackProcess, start_stack
+
+if TYPE_CHECKING:  # playwright loads only where a browser test runs
+    from playwright.sync_api import Browser, Page
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +33,32 @@ def local_stack(tmp_path_factory) -> Iterator[StackProcess]:
         code = stack.stop()
         if code != 0:
             pytest.fail(f"the local stack did not stop cleanly (exit {code}):\n{stack.log()[-4000:]}")
+
+
+# --- the browser tests' fixtures (modules marked ``browser``: Debian chromium, their own stack) ----
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, one per module."""
+    from tests.e2e.browser import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def stack(browser: Browser, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> StackProcess:
+    """The browser tests' local stack (``tests.e2e.browser.web_stack``), started once per worker."""
+    from tests.e2e.browser import web_stack
+
+    return web_stack(pytestconfig, tmp_path_factory)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A page in a fresh browser context, failing on script errors."""
+    from tests.e2e.browser import new_page
+
+    with new_page(browser) as opened:
+        yield opened

@@ -20,25 +20,21 @@ import re
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from websockets.sync.client import connect
 
 from infra.local.harness import StackProcess
 from tests.e2e.browser import (
     PHONE,
-    chromium,
     give_contacts,
     label,
-    new_page,
     screenshot,
     sign_in,
     switch_language,
     use_identity,
-    web_stack,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.xdist_group("web")]
@@ -71,16 +67,6 @@ def jpeg(shade: int) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (96, 96), (shade, 120, 200)).save(out, "JPEG", quality=70)
     return out.getvalue()
-
-
-def served(stack: StackProcess, path: str) -> bool:
-    """Whether the API has the route (an unknown route answers "Missing Authentication Token")."""
-    try:
-        with urllib.request.urlopen(f"{stack.api}{path}", timeout=10) as response:
-            body = response.read()
-    except urllib.error.HTTPError as error:
-        body = error.read()
-    return b"Missing Authentication Token" not in body
 
 
 def partner(stack: StackProcess, method: str, path: str, body: Any = None) -> Any:
@@ -121,27 +107,6 @@ def head_signs(stack: StackProcess, xml: str) -> str:
         answer = json.loads(socket.recv(timeout=30))
     assert answer.get("status") is True, answer
     return answer["body"]["result"][0]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def stack(browser: Browser, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> StackProcess:
-    running = web_stack(pytestconfig, tmp_path_factory)
-    for path in ("/contracts", "/partner/contracts", "/applications/x/directions"):
-        if not served(running, path):
-            pytest.skip(f"the API does not serve {path} yet")
-    return running
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    with new_page(browser) as opened:
-        yield opened
 
 
 def child_with_a_direction(page: Page, stack: StackProcess) -> str:

@@ -13,24 +13,20 @@ import json
 import re
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from infra.local.harness import StackProcess
 from tests.e2e.browser import (
     PHONE,
-    chromium,
     give_contacts,
     label,
-    new_page,
     screenshot,
     sign_in,
     switch_language,
     use_identity,
-    web_stack,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.xdist_group("web")]
@@ -43,16 +39,6 @@ TOMIRIS = ("240229630917", "Ахметова", "Томирис")
 NURLY_BALA = "ast-esil-nurly-bala"  # private, state order, kk + ru, Есіл
 BOLASHAK = "ast-baikonur-bolashak"  # private, state order, kk, Байқоңыр
 AIGOLEK = "ast-baikonur-041"  # № 41 «Айгөлек», state, ru + kk, from 2 years, Байқоңыр
-
-
-def served(stack: StackProcess, path: str) -> bool:
-    """Whether the API has the route (an unknown route answers "Missing Authentication Token")."""
-    try:
-        with urllib.request.urlopen(f"{stack.api}{path}", timeout=10) as response:
-            body = response.read()
-    except urllib.error.HTTPError as error:
-        body = error.read()
-    return b"Missing Authentication Token" not in body
 
 
 def publish(stack: StackProcess, kindergarten_id: str, group_id: str, seats: int) -> dict[str, Any]:
@@ -70,27 +56,6 @@ def publish(stack: StackProcess, kindergarten_id: str, group_id: str, seats: int
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def stack(browser: Browser, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> StackProcess:
-    running = web_stack(pytestconfig, tmp_path_factory)
-    for path in ("/applications/x/private-options", "/applications/x/directions", "/partner/vacancies"):
-        if not served(running, path):
-            pytest.skip(f"the API does not serve {path} yet")
-    return running
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    with new_page(browser) as opened:
-        yield opened
 
 
 def signed_in(page: Page, stack: StackProcess) -> None:

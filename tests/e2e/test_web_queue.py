@@ -9,24 +9,18 @@ application and its actions.
 from __future__ import annotations
 
 import re
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from infra.local.harness import StackProcess
 from tests.e2e.browser import (
-    chromium,
     give_contacts,
     label,
-    new_page,
     screenshot,
     sign_in,
     switch_language,
     use_identity,
-    web_stack,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.xdist_group("web")]
@@ -37,36 +31,6 @@ ALIKHAN = ("231030530008", "Сейітқали", "Әлихан")
 ERLAN = "881105310141"  # father of the twins, born 2022-04-18
 ALDIYAR = ("220418530260", "Жұмабаев", "Алдияр")
 SCAN = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-def queue_served(stack: StackProcess) -> bool:
-    """Whether the API serves the queue routes (an unknown route answers "Missing Authentication Token")."""
-    try:
-        with urllib.request.urlopen(f"{stack.api}/applications/prefill", timeout=10) as response:
-            body = response.read()
-    except urllib.error.HTTPError as error:
-        body = error.read()
-    return b"Missing Authentication Token" not in body
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def stack(browser: Browser, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> StackProcess:
-    running = web_stack(pytestconfig, tmp_path_factory)
-    if not queue_served(running):
-        pytest.skip("the API does not serve the queue routes (/applications…) yet")
-    return running
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    with new_page(browser) as opened:
-        yield opened
 
 
 def signed_in_parent(page: Page, stack: StackProcess, iin: str, email: str, phone: str) -> None:

@@ -6,7 +6,6 @@ The page talks to a fresh local stack; the NCALayer stand-in signs as a demo par
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from playwright.sync_api import Browser, Page, expect
 from infra.local.harness import StackProcess
 from tests.e2e.browser import (
     PHONE,
-    chromium,
     give_contacts,
     label,
     new_page,
@@ -23,27 +21,9 @@ from tests.e2e.browser import (
     sign_in,
     switch_language,
     use_identity,
-    web_stack,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.xdist_group("web")]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def stack(browser: Browser, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> StackProcess:
-    return web_stack(pytestconfig, tmp_path_factory)
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    with new_page(browser) as opened:
-        yield opened
 
 
 # Demo parents (infra/local/demo/people.json); each test signs in as a different one, so each starts fresh.

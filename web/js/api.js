@@ -22,7 +22,8 @@ export function setUnauthenticatedHandler(handler) {
   onUnauthenticated = handler;
 }
 
-async function readError(response) {
+/** The API's refusal in a response, as an ApiError (codes and kk/ru messages kept). */
+export async function readError(response) {
   let body = null;
   try {
     body = await response.json();

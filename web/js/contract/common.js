@@ -1,7 +1,7 @@
 // What every step of the electronic contract shares: the API paths, the step indicator, the
 // status badge, refusals shown at their fields, and downloads that need the session token.
 
-import { ApiError } from "../api.js";
+import { ApiError, readError } from "../api.js";
 import { config } from "../config.js";
 import { bi, clear, h, w } from "../dom.js";
 import { getSession } from "../session.js";
@@ -164,23 +164,6 @@ export function showRefusal(form, slot, error) {
 
 // ---------------------------------------------------------------- downloads with the token
 
-async function refusalOf(response) {
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  const error = body && body.error ? body.error : {};
-  return new ApiError({
-    status: response.status,
-    code: error.code || `http.${response.status}`,
-    message: error.message || response.statusText,
-    messages: error.messages || null,
-    details: error.details ?? null,
-  });
-}
-
 /** GET a file of the API that needs the session (the draft PDF) and hand it to the browser. */
 export async function downloadWithToken(path, fileName) {
   const session = getSession();
@@ -192,7 +175,7 @@ export async function downloadWithToken(path, fileName) {
   } catch (cause) {
     throw new ApiError({ code: "network", message: String(cause) });
   }
-  if (!response.ok) throw await refusalOf(response);
+  if (!response.ok) throw await readError(response);
   const blob = await response.blob();
   const url = URL.createObjectURL(blob);
   const link = h("a", { href: url, download: fileName, hidden: true });
