@@ -123,8 +123,10 @@ def contract_xml(
         _sub(
             listed,
             "price",
-            service=line["service"]["ru"],
-            period=line["period"]["ru"],
+            serviceKk=line["service"]["kk"],
+            serviceRu=line["service"]["ru"],
+            periodKk=line["period"]["kk"],
+            periodRu=line["period"]["ru"],
             amount=line["amount"],
         )
     _sub(root, "readConfirmed", "true")
