@@ -19,6 +19,7 @@ from typing import Any
 from websockets.sync.client import connect
 
 AUTH_OIDS = ["1.3.6.1.5.5.7.3.2"]
+SIGN_OIDS = ["1.3.6.1.5.5.7.3.4"]
 
 
 def call(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
@@ -35,8 +36,15 @@ def call(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int
         return error.code, json.loads(error.read() or b"null")
 
 
-def sign_with_ncalayer(ncalayer: str, xml: str, iin: str) -> str:
-    """What ncalayer-js-client's basicsSignXML sends: the AUTH key of the person with this IIN."""
+def sign_with_ncalayer(
+    ncalayer: str, xml: str, *, iin: str | None = None, bin: str | None = None, oids: list[str] = AUTH_OIDS
+) -> str:
+    """What ncalayer-js-client's basicsSignXML sends: the key with these purposes of this IIN (or BIN)."""
+    signer: dict[str, Any] = {"extKeyUsageOids": oids, "chain": []}
+    if iin:
+        signer["iin"] = iin
+    if bin:
+        signer["bin"] = bin
     with connect(ncalayer, open_timeout=10) as socket:
         socket.recv(timeout=10)  # NCALayer's greeting with its version
         socket.send(
@@ -49,7 +57,7 @@ def sign_with_ncalayer(ncalayer: str, xml: str, iin: str) -> str:
                         "format": "xml",
                         "data": xml,
                         "signingParams": {},
-                        "signerParams": {"extKeyUsageOids": AUTH_OIDS, "chain": [], "iin": iin},
+                        "signerParams": signer,
                         "locale": "kk",
                     },
                 }
@@ -57,8 +65,8 @@ def sign_with_ncalayer(ncalayer: str, xml: str, iin: str) -> str:
         )
         answer = json.loads(socket.recv(timeout=30))
     if answer.get("status") is not True:
-        raise SystemExit(f"NCALayer refused: {answer}")
-    return answer["body"]["result"][0]
+        raise RuntimeError(f"NCALayer refused: {answer}")
+    return str(answer["body"]["result"][0])
 
 
 def main(argv: list[str]) -> int:
@@ -72,7 +80,10 @@ def main(argv: list[str]) -> int:
         "POST", f"{args.api}/auth/challenge", {"audience": "operator" if args.operator else "parent"}
     )
     print(f"POST /auth/challenge → {status}: {challenge['xml']}", file=sys.stderr)
-    signed = sign_with_ncalayer(args.ncalayer, challenge["xml"], args.iin)
+    try:
+        signed = sign_with_ncalayer(args.ncalayer, challenge["xml"], iin=args.iin)
+    except RuntimeError as refused:
+        raise SystemExit(str(refused)) from None
     print(f"NCALayer signed it: {len(signed)} bytes of XML-DSig", file=sys.stderr)
     status, answer = call("POST", f"{args.api}/auth/sign-in", {"signed_xml": signed})
     print(f"POST /auth/sign-in → {status}", file=sys.stderr)

@@ -21,8 +21,10 @@ import contextlib
 import json
 import os
 import re
+import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -152,3 +154,29 @@ def give_contacts(page: Page, email: str, phone: str) -> None:
     page.get_by_label(label("Электрондық пошта")).first.fill(email)
     page.get_by_label(label("Ұялы телефон")).fill(phone)
     page.get_by_role("button", name="Сақтау").click()
+
+
+def partner_call(
+    stack: StackProcess,
+    kindergarten_id: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    idempotency_key: str | None = None,
+) -> Any:
+    """A kindergarten's portal calling the partner API with its demo key (printed by the stack)."""
+    keys = json.loads((stack.state_dir / "ready.json").read_text(encoding="utf-8"))["partner_keys"]
+    headers = {"Authorization": f"Bearer {keys[kindergarten_id]}", "Accept": "application/json"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if method == "POST":
+        headers["Idempotency-Key"] = idempotency_key or f"web-{uuid.uuid4()}"
+    request = urllib.request.Request(f"{stack.api}{path}", data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise AssertionError(f"{method} {path}: {error.code} {error.read().decode('utf-8', 'replace')}") from None

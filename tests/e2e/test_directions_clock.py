@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from websockets.sync.client import connect
 
 from infra.local.harness import StackProcess, start_stack
+from infra.local.signin import sign_with_ncalayer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("directions-clock")]
 
@@ -53,27 +53,7 @@ def call(method: str, url: str, body: Any = None, headers: dict[str, str] | None
 
 def ncalayer_sign(stack: StackProcess, xml: str, *, auth: bool) -> str:
     """What the page's ncalayer-js-client sends: the AUTH key for sign-in, the signing key otherwise."""
-    with connect(stack.ncalayer, open_timeout=10) as socket:
-        socket.recv(timeout=10)
-        socket.send(
-            json.dumps(
-                {
-                    "module": "kz.gov.pki.knca.basics",
-                    "method": "sign",
-                    "args": {
-                        "allowedStorages": None,
-                        "format": "xml",
-                        "data": xml,
-                        "signingParams": {},
-                        "signerParams": {"extKeyUsageOids": [AUTH_OID] if auth else [], "chain": [], "iin": ERLAN},
-                        "locale": "kk",
-                    },
-                }
-            )
-        )
-        answer = json.loads(socket.recv(timeout=30))
-    assert answer.get("status") is True, answer
-    return answer["body"]["result"][0]
+    return sign_with_ncalayer(stack.ncalayer, xml, iin=ERLAN, oids=[AUTH_OID] if auth else [])
 
 
 class Parent:

@@ -15,22 +15,21 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import re
 import urllib.error
 import urllib.request
-import uuid
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from websockets.sync.client import connect
 
 from infra.local.harness import StackProcess
+from infra.local.signin import SIGN_OIDS, sign_with_ncalayer
 from tests.e2e.browser import (
     PHONE,
     give_contacts,
     label,
+    partner_call,
     screenshot,
     sign_in,
     switch_language,
@@ -46,7 +45,6 @@ SAULE = "950512410282"
 TEMIRLAN = ("210214530656", "Омаров", "Темірлан")
 BALAPAN = "ast-saryarka-007"  # № 7 «Балапан»: state, electronic contracts, kk + ru, from 2 years
 BALAPAN_BIN = "120540012342"  # its head Жұмабекова Сауле signs with the organisation's certificate
-SIGN_EKU = "1.3.6.1.5.5.7.3.4"
 CARD_NUMBER = "4400430123456789"  # a VISA card number (passes Luhn), not an account number
 KASPI_IBAN = "KZ84 722C 0000 1234 5678"  # a valid IBAN of Kaspi Bank (bank code 722)
 MINIMAL_JPEG = base64.b64decode(
@@ -70,43 +68,13 @@ def jpeg(shade: int) -> bytes:
 
 
 def partner(stack: StackProcess, method: str, path: str, body: Any = None) -> Any:
-    """The kindergarten's portal calling the partner API with its demo key."""
-    keys = json.loads((stack.state_dir / "ready.json").read_text(encoding="utf-8"))["partner_keys"]
-    headers = {"Authorization": f"Bearer {keys[BALAPAN]}", "Accept": "application/json"}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    if method == "POST":
-        headers["Idempotency-Key"] = f"web-contracts-{uuid.uuid4()}"
-    request = urllib.request.Request(f"{stack.api}{path}", data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        raise AssertionError(f"{method} {path}: {error.code} {error.read().decode('utf-8', 'replace')}") from None
+    """«Балапан»'s portal calling the partner API with its demo key."""
+    return partner_call(stack, BALAPAN, method, path, body)
 
 
 def head_signs(stack: StackProcess, xml: str) -> str:
     """The head signs with the organisation's signing certificate in NCALayer (chosen by the BIN)."""
-    request = {
-        "module": "kz.gov.pki.knca.basics",
-        "method": "sign",
-        "args": {
-            "allowedStorages": None,
-            "format": "xml",
-            "data": xml,
-            "signingParams": {},
-            "signerParams": {"extKeyUsageOids": [SIGN_EKU], "chain": [], "bin": BALAPAN_BIN},
-            "locale": "kk",
-        },
-    }
-    with connect(stack.ncalayer, open_timeout=10) as socket:
-        socket.recv(timeout=10)
-        socket.send(json.dumps(request))
-        answer = json.loads(socket.recv(timeout=30))
-    assert answer.get("status") is True, answer
-    return answer["body"]["result"][0]
+    return sign_with_ncalayer(stack.ncalayer, xml, bin=BALAPAN_BIN, oids=SIGN_OIDS)
 
 
 def child_with_a_direction(page: Page, stack: StackProcess) -> str:

@@ -9,10 +9,7 @@ publishes a vacancy, sees it in the application view, extends it and revokes it.
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
@@ -23,6 +20,7 @@ from tests.e2e.browser import (
     PHONE,
     give_contacts,
     label,
+    partner_call,
     screenshot,
     sign_in,
     switch_language,
@@ -43,19 +41,15 @@ AIGOLEK = "ast-baikonur-041"  # № 41 «Айгөлек», state, ru + kk, from 
 
 def publish(stack: StackProcess, kindergarten_id: str, group_id: str, seats: int) -> dict[str, Any]:
     """The kindergarten's portal publishes vacancies of a group with its demo API key."""
-    keys = json.loads((stack.state_dir / "ready.json").read_text(encoding="utf-8"))["partner_keys"]
-    request = urllib.request.Request(
-        f"{stack.api}/partner/vacancies",
-        data=json.dumps({"group_id": group_id, "seats": seats}).encode(),
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "Authorization": f"Bearer {keys[kindergarten_id]}",
-            "Idempotency-Key": f"web-{kindergarten_id}-{group_id}-{seats}",
-        },
+    body = {"group_id": group_id, "seats": seats}
+    return partner_call(
+        stack,
+        kindergarten_id,
+        "POST",
+        "/partner/vacancies",
+        body,
+        idempotency_key=f"web-{kindergarten_id}-{group_id}-{seats}",
     )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def signed_in(page: Page, stack: StackProcess) -> None:
