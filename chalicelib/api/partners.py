@@ -15,9 +15,11 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, Field
 
 from chalicelib import wiring
+from chalicelib.api.contracts import contract_json
 from chalicelib.api.directions import direction_json, publication_json
 from chalicelib.api.responses import handles_errors, json_response, parse_body, raw_body
 from chalicelib.api.security import require_kindergarten
+from chalicelib.domain.contracts import ContractStatus, no_contract_settings
 from chalicelib.domain.directions import DirectionStatus
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.principal import Principal
@@ -139,9 +141,6 @@ def settings_json(item: Any) -> dict[str, Any]:
 @bp.route("/partner/contracts", methods=["GET"], cors=True)
 @handles_errors
 def contracts() -> Any:
-    from chalicelib.api.contracts import contract_json
-    from chalicelib.domain.contracts import ContractStatus
-
     request = bp.current_request
     principal = require_kindergarten(request)
     status = (request.query_params or {}).get("status")
@@ -159,8 +158,6 @@ def contracts() -> Any:
 @bp.route("/partner/contracts/{number}", methods=["GET"], cors=True)
 @handles_errors
 def contract(number: str) -> Any:
-    from chalicelib.api.contracts import contract_json
-
     principal = require_kindergarten(bp.current_request)
     view = wiring.contract_service().kindergarten_view(principal, unquote(number))
     return contract_json(view, for_kindergarten=True)
@@ -176,8 +173,6 @@ def contract_signing_document(number: str) -> Any:
 @bp.route("/partner/contracts/{number}/signature", methods=["POST"], cors=True)
 @handles_errors
 def contract_signature(number: str) -> Any:
-    from chalicelib.api.contracts import contract_json
-
     number = unquote(number)
 
     def action(principal: Principal, key: str) -> tuple[int, Any]:
@@ -191,8 +186,6 @@ def contract_signature(number: str) -> Any:
 @bp.route("/partner/contracts/{number}/refusal", methods=["POST"], cors=True)
 @handles_errors
 def contract_refusal(number: str) -> Any:
-    from chalicelib.api.contracts import contract_json
-
     number = unquote(number)
 
     def action(principal: Principal, key: str) -> tuple[int, Any]:
@@ -209,8 +202,6 @@ def contract_settings() -> Any:
     principal = require_kindergarten(bp.current_request)
     item = wiring.contract_service().settings_of(principal)
     if item is None:
-        from chalicelib.domain.contracts import no_contract_settings
-
         raise no_contract_settings()
     return settings_json(item)
 

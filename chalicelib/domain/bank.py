@@ -162,7 +162,8 @@ def check_bic(bic: str, iban: str, *, field: str = "bank.bic") -> str:
     """The compact BIC, valid and belonging to the bank of the account ``iban``; refused naming the rule.
 
     ``iban`` is checked first (refusals name ``bank.iban``). Only the first 8 characters are
-    compared: ``CASPKZKAXXX`` is the head office of ``CASPKZKA``.
+    compared: an 11-character BIC names a branch (or, with the branch code of three X, the
+    head office) of the bank its first 8 characters name.
     """
     _, (expected_bic, account_bank) = _checked(iban, "bank.iban")
     try:

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from chalicelib.domain.bank import check_bic, check_iban
 from chalicelib.domain.contacts import normalise_email, normalise_mobile
+from chalicelib.domain.contracts import valid_register_code
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.iin import parse_iin
 from chalicelib.domain.names import person_name
@@ -558,3 +560,72 @@ def validate_documents(raw: Mapping[str, Any]) -> ContractDocuments:
             )
         seen[upload] = key
     return documents
+
+
+# --- a kindergarten's contract terms (its settings) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """A kindergarten's terms as stored: register code, bank account, prices (amounts as "15000.00")."""
+
+    register_code: str
+    account: dict[str, str]
+    prices: list[dict[str, Any]]
+
+
+def validate_terms(
+    *, register_code: str, account: Mapping[str, Any], prices: Sequence[Mapping[str, Any]]
+) -> ContractTerms:
+    """The register code (``01.01-01``), a KZ account whose BIC is its bank's, and each price line."""
+    if not valid_register_code(register_code):
+        raise InvalidInput(
+            "contract.register_code",
+            "Тізілім коды «01.01-01» түрінде болуы керек.",
+            "Код реестра должен иметь вид «01.01-01».",
+            details={"field": "register_code"},
+        )
+    iban = check_iban(str(account.get("iban", "")), field="account.iban")
+    bic = check_bic(str(account.get("bic", "")), iban, field="account.bic")
+    bank = str(account.get("bank", "")).strip()
+    if not bank:
+        raise InvalidInput(
+            "contract.field_required",
+            "Банктің атауын көрсетіңіз.",
+            "Укажите название банка.",
+            details={"field": "account.bank"},
+        )
+    return ContractTerms(
+        register_code,
+        {"bank": bank, "bic": bic, "iban": iban},
+        [_price_line(line, index) for index, line in enumerate(prices)],
+    )
+
+
+def _price_line(line: Mapping[str, Any], index: int) -> dict[str, Any]:
+    """One price of the settings: service and period in both languages, an amount in tenge ≥ 0."""
+    field = f"prices[{index}]"
+    try:
+        amount = Decimal(str(line.get("amount")))
+        service, period = line["service"], line["period"]
+        ok = (
+            amount >= 0
+            and amount == amount.quantize(Decimal("0.01"))
+            and all(str(part.get(lang, "")).strip() for part in (service, period) for lang in ("kk", "ru"))
+        )
+    except (InvalidOperation, KeyError, TypeError, AttributeError):
+        ok = False
+    if not ok:
+        raise InvalidInput(
+            "contract.price_invalid",
+            "Баға жолы қате: қызмет пен кезең қазақ және орыс тілдерінде, сома теңгемен (0 немесе одан көп, "
+            "2 таңбаға дейін тиын).",
+            "Неверная строка цены: услуга и период на казахском и русском, сумма в тенге (не меньше 0, "
+            "до 2 знаков после запятой).",
+            details={"field": field},
+        )
+    return {
+        "service": {"kk": str(service["kk"]).strip(), "ru": str(service["ru"]).strip()},
+        "period": {"kk": str(period["kk"]).strip(), "ru": str(period["ru"]).strip()},
+        "amount": f"{amount:.2f}",
+    }

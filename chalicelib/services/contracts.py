@@ -24,7 +24,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from chalicelib.clock import Clock, local_time
@@ -36,6 +36,7 @@ from chalicelib.domain.contract_form import (
     validate_details,
     validate_documents,
     validate_representative,
+    validate_terms,
 )
 from chalicelib.domain.contracts import (
     MAX_REFUSAL_REASON,
@@ -62,10 +63,9 @@ from chalicelib.domain.contracts import (
     paper_only,
     paused_remaining,
     refusal_reason_required,
-    valid_register_code,
 )
 from chalicelib.domain.directions import DirectionStatus, direction_not_found
-from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.directions import not_yours as direction_not_yours
 from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.reference import Bilingual, Kindergarten
@@ -78,6 +78,7 @@ from chalicelib.services.directions import DirectionService
 from chalicelib.services.documents import DocumentService
 from chalicelib.services.uploads import UploadService
 from chalicelib.store.applications import Application, ApplicationRepository
+from chalicelib.store.base import condition_failed
 from chalicelib.store.contracts import (
     Contract,
     ContractRepository,
@@ -86,7 +87,7 @@ from chalicelib.store.contracts import (
     started_key,
 )
 from chalicelib.store.directions import Direction, DirectionRepository
-from chalicelib.store.history import SYSTEM, Change, ChangeConflicted, ChangeRefused, commit
+from chalicelib.store.history import Change, ChangeConflicted, ChangeRefused, commit
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
 
@@ -222,7 +223,8 @@ class ContractService:
         return self.view(principal, number), True
 
     def list_mine(self, principal: Principal) -> list[ContractView]:
-        return [self._view(c, parent=True) for c in self.contracts.for_applicant(principal.iin)]
+        reads: dict[Any, Any] = {}
+        return [self._view(c, parent=True, reads=reads) for c in self.contracts.for_applicant(principal.iin)]
 
     def view(self, principal: Principal, number: str) -> ContractView:
         return self._card(self._own(principal, number), parent=True)
@@ -239,9 +241,7 @@ class ContractService:
         now = self.clock.now()
         contract = self._editable(principal, number, Step.EDS, now)
         nonce = secrets.token_urlsafe(24)
-        self._write(
-            contract, {"eds_nonce": nonce, "eds_nonce_expires": now + EDS_CHECK_TTL}
-        )
+        self._write(contract, {"eds_nonce": nonce, "eds_nonce_expires": now + EDS_CHECK_TTL})
         return xml.eds_check_xml(number, nonce, now)
 
     def save_eds(self, principal: Principal, number: str, signed_xml: str) -> ContractView:
@@ -271,7 +271,7 @@ class ContractService:
                 condition=Contract.eds_nonce == signed[1],
             )
         except Exception as error:
-            if _conditional(error):
+            if condition_failed(error):
                 raise challenge_unknown() from None
             raise
         return self.view(principal, number)
@@ -377,7 +377,8 @@ class ContractService:
         """The kindergarten's contracts, newest first; ``status`` as shown (a cancelled one is not ``sent``)."""
         stored = None if status == ContractStatus.CANCELLED.value else status
         found = self.contracts.for_kindergarten(principal.kindergarten_id or "", status=stored)
-        views = [self._view(c, parent=False) for c in found if c.state is not ContractStatus.DRAFT]
+        reads: dict[Any, Any] = {}
+        views = [self._view(c, parent=False, reads=reads) for c in found if c.state is not ContractStatus.DRAFT]
         return [view for view in views if status is None or view.status.value == status]
 
     def kindergarten_view(self, principal: Principal, number: str) -> ContractView:
@@ -518,30 +519,12 @@ class ContractService:
         prices: list[Mapping[str, Any]],
     ) -> ContractSettingsItem:
         """The kindergarten's own terms; contracts already sent keep the prices they were signed with."""
-        from chalicelib.domain.bank import check_bic, check_iban
-
-        if not valid_register_code(register_code):
-            raise InvalidInput(
-                "contract.register_code",
-                "Тізілім коды «01.01-01» түрінде болуы керек.",
-                "Код реестра должен иметь вид «01.01-01».",
-                details={"field": "register_code"},
-            )
-        iban = check_iban(str(account.get("iban", "")), field="account.iban")
-        bic = check_bic(str(account.get("bic", "")), iban, field="account.bic")
-        bank = str(account.get("bank", "")).strip()
-        if not bank:
-            raise InvalidInput(
-                "contract.field_required",
-                "Банктің атауын көрсетіңіз.",
-                "Укажите название банка.",
-                details={"field": "account.bank"},
-            )
+        terms = validate_terms(register_code=register_code, account=account, prices=prices)
         item = ContractSettingsItem(
             principal.kindergarten_id or "",
-            register_code=register_code,
-            account={"bank": bank, "bic": bic, "iban": iban},
-            prices=[_price_line(line, index) for index, line in enumerate(prices)],
+            register_code=terms.register_code,
+            account=terms.account,
+            prices=terms.prices,
             updated_at=self.clock.now(),
             updated_by=_who(principal),
         )
@@ -598,11 +581,7 @@ class ContractService:
     def _own_application(self, principal: Principal, application_id: str) -> Application:
         app = self.applications.get(application_id)
         if not app.visible_to(principal.iin):
-            raise Forbidden(
-                "direction.not_yours",
-                "Бұл жолдама сіздің балаңызға берілмеген.",
-                "Это направление выдано не вашему ребёнку.",
-            )
+            raise direction_not_yours()
         return app
 
     def _direction(self, number: str) -> Direction:
@@ -692,36 +671,54 @@ class ContractService:
             return ContractStatus.CANCELLED
         return state
 
-    def _view(self, contract: Contract, *, parent: bool) -> ContractView:
+    def _view(self, contract: Contract, *, parent: bool, reads: dict[Any, Any] | None = None) -> ContractView:
+        """The contract as shown. ``reads`` keeps what a list reads once for many contracts (terms, names)."""
+        once = reads if reads is not None else {}
+
+        def read(key: Any, load: Callable[[], Any]) -> Any:
+            if key not in once:
+                once[key] = load()
+            return once[key]
+
         direction = self.directions.find(contract.direction_number)
         status = self._shown_status(contract, direction)
         now = self.clock.now()
         actions: tuple[str, ...] = ()
         if status is ContractStatus.SENT and not parent:
             actions = ("sign", "refuse")
-        elif parent and status.editable and direction is not None and (
-            direction.paused_seconds is not None or now < direction.deadline
+        elif (
+            parent
+            and status.editable
+            and direction is not None
+            and (direction.paused_seconds is not None or now < direction.deadline)
         ):
             actions = PARENT_ACTIONS_EDITABLE
         if status is ContractStatus.SIGNED:
             actions = ("download",)
+        if contract.prices and not contract.state.editable:
+            prices: list[dict[str, Any]] | None = list(contract.prices)
+        else:  # not sent yet, or to be sent again: the prices in force now
+            settings = read(
+                ("settings", contract.kindergarten_id), lambda: self.contracts.settings(contract.kindergarten_id)
+            )
+            prices = [dict(line) for line in settings.prices] if settings else None
+        version = int(contract.template_version)
         return ContractView(
             contract=contract,
             status=status,
             direction=direction,
-            kindergarten=self.reference.get_kindergarten(contract.kindergarten_id),
-            template=self.contracts.template(contract.region, int(contract.template_version)),
+            kindergarten=read(
+                ("kindergarten", contract.kindergarten_id),
+                lambda: self.reference.get_kindergarten(contract.kindergarten_id),
+            ),
+            template=read(
+                ("template", contract.region, version), lambda: self.contracts.template(contract.region, version)
+            ),
             step=first_missing_step(self._done(contract)),
             actions=actions,
             document_url=self._link(contract) if status is ContractStatus.SIGNED else None,
-            prices=self._shown_prices(contract),
+            prices=prices,
         )
-
-    def _shown_prices(self, contract: Contract) -> list[dict[str, Any]] | None:
-        if contract.prices and not contract.state.editable:
-            return list(contract.prices)
-        settings = self.contracts.settings(contract.kindergarten_id)
-        return [dict(line) for line in settings.prices] if settings else None
 
     def _card(self, contract: Contract, *, parent: bool) -> ContractView:
         """One contract's card: the view and links to the documents of step 5."""
@@ -747,7 +744,7 @@ class ContractService:
         try:
             self.contracts.save_now(contract, values, condition=condition)
         except Exception as error:
-            if _conditional(error) and condition is None:
+            if condition_failed(error) and condition is None:
                 raise changed_concurrently(contract.number) from None
             raise
 
@@ -992,40 +989,3 @@ class ContractService:
             self.notifier.send_sms(applicant.phone, text[:300])
         except Exception:
             logger.exception("a contract notice failed", extra={"number": contract.number})
-
-
-def _price_line(line: Mapping[str, Any], index: int) -> dict[str, Any]:
-    """One price of the settings: service and period in both languages, an amount in tenge ≥ 0."""
-    field = f"prices[{index}]"
-    try:
-        amount = Decimal(str(line.get("amount")))
-        service, period = line["service"], line["period"]
-        ok = (
-            amount >= 0
-            and amount == amount.quantize(Decimal("0.01"))
-            and all(str(part.get(lang, "")).strip() for part in (service, period) for lang in ("kk", "ru"))
-        )
-    except (InvalidOperation, KeyError, TypeError, AttributeError):
-        ok = False
-    if not ok:
-        raise InvalidInput(
-            "contract.price_invalid",
-            "Баға жолы қате: қызмет пен кезең қазақ және орыс тілдерінде, сома теңгемен (0 немесе одан көп, "
-            "2 таңбаға дейін тиын).",
-            "Неверная строка цены: услуга и период на казахском и русском, сумма в тенге (не меньше 0, "
-            "до 2 знаков после запятой).",
-            details={"field": field},
-        )
-    return {
-        "service": {"kk": str(service["kk"]).strip(), "ru": str(service["ru"]).strip()},
-        "period": {"kk": str(period["kk"]).strip(), "ru": str(period["ru"]).strip()},
-        "amount": f"{amount:.2f}",
-    }
-
-
-def _conditional(error: Exception) -> bool:
-    cause = getattr(error, "cause_response_code", None)
-    return cause == "ConditionalCheckFailedException"
-
-
-__all__ = ["SYSTEM", "ContractService", "ContractView"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -274,7 +274,7 @@ class DirectionService:
                 found[live.number] = live
         now = self.clock.now()
         ordered = sorted(found.values(), key=lambda d: d.issued_key, reverse=True)
-        return [self._view(d, actions=self._parent_actions(d, now)) for d in ordered]
+        return [self._parent_view(d, now) for d in ordered]
 
     def extend(self, principal: Principal, number: str, days: int) -> DirectionView:
         """Extend the direction once, by 1–30 calendar days; the sweep's timer moves with it."""
@@ -321,7 +321,7 @@ class DirectionService:
 
         direction = self._change_direction(number, plan, lambda writes, d: self.directions.commit(writes))
         self.notices.extended(app, direction)
-        return self._view(direction, actions=self._parent_actions(direction, now))
+        return self._parent_view(direction, now)
 
     def revoke(self, principal: Principal, number: str) -> DirectionView:
         """Give the direction up within 24 hours of issue: the seat is freed, the child keeps its place."""
@@ -681,7 +681,14 @@ class DirectionService:
         if principal.region != region or (principal.district and principal.district != district):
             raise _outside_area()
 
-    def _parent_actions(self, direction: Direction, now: datetime) -> tuple[str, ...]:
+    def _parent_view(self, direction: Direction, now: datetime) -> DirectionView:
+        """The direction with what the parent may do: extend, revoke, conclude the contract."""
+        view = self._view(direction)
+        return replace(view, actions=self._parent_actions(direction, view.kindergarten, now))
+
+    def _parent_actions(
+        self, direction: Direction, kindergarten: Kindergarten | None, now: datetime
+    ) -> tuple[str, ...]:
         paused = direction.paused_seconds is not None
         if not direction.state.live or (now >= direction.deadline and not paused):
             return ()
@@ -691,7 +698,6 @@ class DirectionService:
                 actions.append("extend")
             if now < revocable_until(direction.issued_at, self.rules):
                 actions.append("revoke")
-        kindergarten = self.reference.get_kindergarten(direction.kindergarten_id)
         if kindergarten is not None and kindergarten.contract_mode == "electronic":
             actions.append("contract")
         return tuple(actions)

@@ -9,7 +9,7 @@ from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.models import Model
 
 from chalicelib.domain.contacts import Contacts
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import condition_failed, table_meta
 
 
 class Account(Model):
@@ -56,7 +56,7 @@ class AccountRepository:
             account.save(condition=Account.iin.does_not_exist())
             return account
         except PutError as error:
-            if not _condition_failed(error):
+            if not condition_failed(error):
                 raise
         existing = Account.get(iin, consistent_read=True)
         existing.update(actions=[Account.last_sign_in_at.set(now), Account.full_name.set(full_name)])
@@ -96,12 +96,7 @@ class ChallengeRepository:
         try:
             challenge.delete(condition=Challenge.nonce.exists())
         except DeleteError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 return None
             raise
         return challenge
-
-
-def _condition_failed(error: Exception) -> bool:
-    cause = getattr(error, "cause_response_code", None)
-    return cause == "ConditionalCheckFailedException"

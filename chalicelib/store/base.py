@@ -6,6 +6,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
+
 from chalicelib.settings import get_settings
 
 
@@ -19,3 +24,16 @@ def table_meta(name: str) -> type:
         billing_mode = "PAY_PER_REQUEST"
 
     return Meta
+
+
+def condition_failed(error: Exception) -> bool:
+    """Whether a pynamodb write was refused by its condition (not by anything else)."""
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def update_actions(model: type[Model], values: dict[str, Any]) -> list[Action]:
+    """The update actions that set each attribute to its value, or remove it where the value is None."""
+    attributes = model.get_attributes()
+    return [
+        attributes[name].remove() if value is None else attributes[name].set(value) for name, value in values.items()
+    ]

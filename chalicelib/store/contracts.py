@@ -16,19 +16,17 @@ with the direction, the history records and the kindergarten's event (the outbox
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.exceptions import PutError
-from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.domain.contracts import ContractNumber, ContractStatus, contract_year
 from chalicelib.store.applications import DateAttribute
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import table_meta, update_actions
 from chalicelib.store.directions import KINDERGARTEN_SUBJECT
 from chalicelib.store.history import Change, HistoryRecord, HistoryRepository, history_record
 from chalicelib.store.queue_index import QueueIndex
@@ -183,11 +181,11 @@ class ContractRepository:
 
     def update(self, change: Change, contract: Contract, values: dict[str, Any]) -> None:
         """Set (or, for None, remove) attributes of the contract as read (its version is the condition)."""
-        change.update(CONTRACT_LABEL, contract, _actions(values))
+        change.update(CONTRACT_LABEL, contract, update_actions(Contract, values))
 
     def save_now(self, contract: Contract, values: dict[str, Any], *, condition: Any = None) -> Contract:
         """One conditional write of the contract alone (a wizard step): refused if it moved since read."""
-        contract.update(actions=_actions(values), condition=condition)
+        contract.update(actions=update_actions(Contract, values), condition=condition)
         return contract
 
     def record(
@@ -279,14 +277,3 @@ class ContractRepository:
 
     def save_settings(self, item: ContractSettingsItem) -> None:
         item.save()
-
-    def settings_of(self, kindergarten_ids: Iterable[str]) -> dict[str, ContractSettingsItem]:
-        ids = sorted(set(kindergarten_ids))
-        return {item.kindergarten_id: item for item in ContractSettingsItem.batch_get(ids)} if ids else {}
-
-
-def _actions(values: dict[str, Any]) -> list[Action]:
-    attributes = Contract.get_attributes()
-    return [
-        attributes[name].remove() if value is None else attributes[name].set(value) for name, value in values.items()
-    ]

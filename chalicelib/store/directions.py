@@ -25,14 +25,13 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.domain.directions import DirectionNumber, DirectionStatus, issue_year
 from chalicelib.domain.queue import bucket_day, buckets_between, settled_day, timer_bucket
 from chalicelib.store.applications import DateAttribute
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import table_meta, update_actions
 from chalicelib.store.history import Change, HistoryRecord, HistoryRepository, commit, history_record
 from chalicelib.store.queue_index import QueueIndex
 
@@ -186,11 +185,7 @@ class DirectionRepository:
         self, change: Change, direction: Direction, values: dict[str, Any], *, require_live: bool = True
     ) -> None:
         """Set (or, for None, remove) attributes of the direction as read (its version is the condition)."""
-        attributes = Direction.get_attributes()
-        actions: list[Action] = [
-            attributes[name].remove() if value is None else attributes[name].set(value)
-            for name, value in values.items()
-        ]
+        actions = update_actions(Direction, values)
         condition = (
             Direction.status.is_in(DirectionStatus.ISSUED.value, DirectionStatus.EXTENDED.value)
             if require_live
