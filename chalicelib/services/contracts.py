@@ -87,7 +87,7 @@ from chalicelib.store.contracts import (
     started_key,
 )
 from chalicelib.store.directions import Direction, DirectionRepository
-from chalicelib.store.history import Change, ChangeConflicted, ChangeRefused, commit
+from chalicelib.store.history import Change, ChangeConflicted, ChangeRefused, commit_writes
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
 
@@ -191,8 +191,7 @@ class ContractService:
             refusals=0,
         )
 
-        def build() -> Change:
-            change = Change()
+        def writes(change: Change) -> None:
             self.contracts.put_new(change, contract)
             self.directions.update(
                 change,
@@ -210,10 +209,9 @@ class ContractService:
                 details={"template_version": int(template.version)},
                 tell_kindergarten=False,
             )
-            return change
 
         try:
-            commit(build)
+            commit_writes(writes)
         except (ChangeRefused, ChangeConflicted):
             current = self._direction(direction_number)  # started meanwhile (a second tab), or ended
             if current.contract_number:
@@ -762,20 +760,19 @@ class ContractService:
         self._write(contract, values)
         return self.view(principal, number)
 
-    def _change(self, number: str, plan: Callable[[Contract, Direction], Callable[[Change], None]]) -> None:
-        """Plan on the current contract and direction and commit; plan again if either moved."""
+    def _change(
+        self,
+        number: str,
+        plan: Callable[[Contract, Direction], Callable[[Change], None]],
+        apply: Callable[[Callable[[Change], None], Direction], Any] = lambda writes, _direction: commit_writes(writes),
+    ) -> None:
+        """Plan on the current contract and direction and apply; plan again if either moved."""
         for _ in range(CHANGE_ATTEMPTS):
             contract = self._get(number)
             direction = self._direction(contract.direction_number)
             writes = plan(contract, direction)
-
-            def build(writes: Callable[[Change], None] = writes) -> Change:
-                change = Change()
-                writes(change)
-                return change
-
             try:
-                commit(build)
+                apply(writes, direction)
             except (ChangeRefused, ChangeConflicted):
                 continue
             return
@@ -835,12 +832,11 @@ class ContractService:
     def _sign(self, principal: Principal, number: str, signature: dict[str, Any], now: datetime) -> None:
         """Contract signed, direction enrolled, seat taken, child out of the queue: one transaction."""
         who = _who(principal)
-        for _ in range(CHANGE_ATTEMPTS):
-            contract = self._get(number)
+
+        def plan(contract: Contract, direction: Direction) -> Callable[[Change], None]:
             if contract.state is ContractStatus.SIGNED:
                 raise already_signed()
             self._require_sent(contract)
-            direction = self._direction(contract.direction_number)
             if not direction.state.live:
                 raise direction_not_live(direction.state.kk, direction.state.ru, direction.status)
             enrolment = self.direction_service.ending_writes(
@@ -851,7 +847,7 @@ class ContractService:
                 extra={"contract_status": ContractStatus.SIGNED.value, "paused_seconds": None},
             )
 
-            def writes(change: Change, contract: Contract = contract, enrolment: Any = enrolment) -> None:
+            def writes(change: Change) -> None:
                 enrolment(change)
                 self.contracts.update(
                     change,
@@ -874,19 +870,14 @@ class ContractService:
                     details={"certificate_serial": signature["certificate_serial"]},
                 )
 
-            try:
-                self.applications.settle_direction(
-                    direction.application_id,
-                    direction.number,
-                    DirectionStatus.ENROLLED,
-                    who=who,
-                    now=now,
-                    writes=writes,
-                )
-            except (ChangeRefused, ChangeConflicted):
-                continue
-            return
-        raise changed_concurrently(number)
+            return writes
+
+        def enrol(writes: Callable[[Change], None], direction: Direction) -> None:
+            self.applications.settle_direction(
+                direction.application_id, direction.number, DirectionStatus.ENROLLED, who=who, now=now, writes=writes
+            )
+
+        self._change(number, plan, enrol)
 
     def _issue_final(self, contract: Contract, now: datetime) -> Any:
         """The final PDF with both signatures and a QR code; the contract keeps its document's id."""

@@ -32,7 +32,7 @@ from chalicelib.domain.directions import DirectionNumber, DirectionStatus, issue
 from chalicelib.domain.queue import bucket_day, buckets_between, settled_day, timer_bucket
 from chalicelib.store.applications import DateAttribute
 from chalicelib.store.base import table_meta, update_actions
-from chalicelib.store.history import Change, HistoryRecord, HistoryRepository, commit, history_record
+from chalicelib.store.history import Change, HistoryRecord, HistoryRepository, commit_writes, history_record
 from chalicelib.store.queue_index import QueueIndex
 
 SUBJECT = "direction"
@@ -251,13 +251,7 @@ class DirectionRepository:
 
     def commit(self, writes: Any) -> None:
         """Commit a change made of ``writes(change)`` alone (the application is not part of it)."""
-
-        def build() -> Change:
-            change = Change()
-            writes(change)
-            return change
-
-        commit(build)
+        commit_writes(writes)
 
     @staticmethod
     def timer_values(deadline: datetime | None, now: datetime) -> dict[str, Any]:

@@ -221,6 +221,17 @@ def commit(build: Callable[[], Change], attempts: int = CONFLICT_ATTEMPTS) -> Ch
     raise ChangeConflicted("no attempt was made")
 
 
+
+def commit_writes(writes: Callable[[Change], None]) -> Change:
+    """Commit the change made of ``writes(change)`` (built again after a transaction conflict)."""
+
+    def build() -> Change:
+        change = Change()
+        writes(change)
+        return change
+
+    return commit(build)
+
 class HistoryRepository:
     """Reads of the change history and of the outbox."""
 
