@@ -5,7 +5,7 @@ import { ApiError, readError } from "../api.js";
 import { config } from "../config.js";
 import { bi, clear, h, w } from "../dom.js";
 import { getSession } from "../session.js";
-import { describeError, notice, setFieldError } from "../ui.js";
+import { describeError, errorFields, notice, setFieldError } from "../ui.js";
 
 /** The wizard's six steps (server keys, in order) and their names. */
 export const STEPS = [
@@ -114,18 +114,6 @@ export function stepOfField(name) {
   return null;
 }
 
-/** Field names a refusal points at (details.field, details.fields[].field). */
-export function refusedFields(error) {
-  const details = error && error.details;
-  if (!details) return [];
-  const names = [];
-  if (typeof details.field === "string") names.push(details.field);
-  if (Array.isArray(details.fields)) {
-    for (const item of details.fields) if (item && typeof item.field === "string") names.push(item.field);
-  }
-  return names;
-}
-
 function findBox(form, name) {
   const parts = name.split(".");
   for (let i = 0; i < parts.length; i += 1) {
@@ -145,7 +133,7 @@ function findBox(form, name) {
  */
 export function showRefusal(form, slot, error) {
   clear(slot);
-  const fields = refusedFields(error);
+  const fields = errorFields(error);
   const found = [];
   for (const name of fields) {
     const box = findBox(form, name);

@@ -6,8 +6,8 @@ import { post } from "../api.js";
 import { clear, h, icon, uid, w } from "../dom.js";
 import { formatTenge } from "../format.js";
 import { signXml } from "../ncalayer.js";
-import { busy, dialog, dl, notice, showError, showStatus } from "../ui.js";
-import { biText, contractPath, dateTimeComma, downloadWithToken, kindergartenName, showRefusal, stepOfField, refusedFields } from "./common.js";
+import { busy, dialog, dl, errorFields, notice, showError, showStatus } from "../ui.js";
+import { biText, contractPath, dateTimeComma, downloadWithToken, kindergartenName, showRefusal, stepOfField } from "./common.js";
 
 /** The draft PDF: fetched with the session token, then saved by the browser. */
 export function draftButton(contract) {
@@ -110,7 +110,7 @@ export function confirmStep(root, wizard) {
       wizard.sent(result);
     } catch (error) {
       showStatus(status, null);
-      const elsewhere = refusedFields(error).map(stepOfField).find((step) => step && step < 6);
+      const elsewhere = errorFields(error).map(stepOfField).find((step) => step && step < 6);
       if (elsewhere) {
         wizard.open(elsewhere, error);
         return;
