@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench infra clean
+.PHONY: run test lint bench infra clean system-packages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(PY) -m infra.local.stack $(ARGS)
 
-## test: lint, the infrastructure template check and the whole test suite
-test: $(STAMP) lint infra
+## test: what the tests need from the system, lint, the infrastructure template check, the whole suite
+test: system-packages $(STAMP) lint infra
 	$(PY) -m pytest -n 2 --dist loadgroup tests
+
+## system-packages: chromium, poppler-utils and fonts (installed on Debian as root; otherwise the command to run)
+system-packages:
+	@bash .ci/system-packages
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

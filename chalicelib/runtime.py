@@ -4,7 +4,9 @@ Locally (``BQ_STAGE=local`` and ``BQ_LOCAL_CLOCK=true``) the clock is wall-clock
 time plus an offset kept in the ``local-state`` table, so that the API, the
 scheduled functions and every other process of the local stack agree on "now"
 after a person moves the clock forward to watch a deadline pass. The offset is
-read at most once per ``local_clock_cache_seconds`` per process; it only grows.
+read at most once per ``local_clock_cache_seconds`` per process. The stack may
+start the clock at any instant (``start_clock_at``, before anything is stored, so
+that tests never depend on today's date); after that it only moves forward.
 """
 
 from __future__ import annotations
@@ -86,3 +88,20 @@ def advance_clock(delta: timedelta) -> timedelta:
     )
     _offset.forget()
     return timedelta(seconds=float(state.offset_seconds))
+
+
+def start_clock_at(instant: datetime) -> timedelta:
+    """Set the local clock so that "now" is ``instant`` (past or future); returns the offset.
+
+    Only for a stack that has stored nothing yet: moving an existing stack's clock back
+    would leave deadlines and timers in its future. The local stack calls it at start
+    (``--clock-start``); afterwards the clock only moves forward (:func:`advance_clock`).
+    """
+    if instant.tzinfo is None:
+        raise ValueError("the clock start must be an aware instant")
+    from chalicelib.store.local import LocalState
+
+    offset = instant - datetime.now(UTC)
+    LocalState(CLOCK_STATE, offset_seconds=offset.total_seconds(), updated_at=datetime.now(UTC)).save()
+    _offset.forget()
+    return offset

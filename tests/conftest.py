@@ -31,3 +31,25 @@ from tests.pki import (  # noqa: F401 (fixtures are found by name)
     pki_verifier,
     pki_verifier_for,
 )
+
+# --- in CI a skipped test is a failure: what CI does not run, it has not checked --------------------
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report) -> None:
+    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _skipped.append(f"{report.nodeid}: {reason}")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _skipped:
+        terminalreporter.section("skipped tests fail in CI")
+        for line in _skipped:
+            terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _skipped and exitstatus == 0:
+        session.exitstatus = 1

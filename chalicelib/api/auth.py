@@ -59,6 +59,7 @@ def sign_in() -> Any:
     return {
         "token": result.token,
         "expires_at": result.expires_at.isoformat(),
+        "expires_in": result.expires_in,
         "person": _person(result.principal),
         "needs_contacts": result.needs_contacts,
     }

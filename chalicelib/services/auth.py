@@ -59,6 +59,7 @@ class SignedIn:
     expires_at: datetime
     principal: Principal
     needs_contacts: bool
+    expires_in: int = 0  # seconds from now: a client judges expiry by its own clock with it, not by expires_at
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,13 @@ class AuthService:
             )
             needs_contacts = not (account.email and account.phone)
         token, expires = self.tokens.issue(principal, now)
-        return SignedIn(token=token, expires_at=expires, principal=principal, needs_contacts=needs_contacts)
+        return SignedIn(
+            token=token,
+            expires_at=expires,
+            principal=principal,
+            needs_contacts=needs_contacts,
+            expires_in=int((expires - now).total_seconds()),
+        )
 
     def _operator_principal(self, iin: str, serial: str) -> Principal:
         entry = self.operators.find_operator(iin)

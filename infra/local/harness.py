@@ -19,6 +19,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,9 +91,14 @@ def start_stack(
     *,
     timeout: float = START_TIMEOUT_SECONDS,
     timer_seconds: float = 0,
+    clock_start: datetime | None = None,
     extra_args: tuple[str, ...] = (),
 ) -> StackProcess:
-    """Start ``python -m infra.local.stack`` on free ports with its state in ``state_dir``; wait until healthy."""
+    """Start ``python -m infra.local.stack`` on free ports with its state in ``state_dir``; wait until healthy.
+
+    ``clock_start`` starts the stack's movable clock at that instant (tests pass a fixed one, so
+    that what they see never depends on today's date).
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
     ready = state_dir / "ready.json"
     ready.unlink(missing_ok=True)
@@ -104,6 +110,7 @@ def start_stack(
         *("--api-port", "0", "--web-port", "0", "--moto-port", "0", "--ncalayer-port", "0"),
         *("--state-dir", str(state_dir), "--ready-file", str(ready)),
         *("--timer-seconds", str(timer_seconds), "--no-key-files"),
+        *(("--clock-start", clock_start.isoformat()) if clock_start is not None else ()),
         *extra_args,
     ]
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("BQ_", "AWS_"))}

@@ -1,7 +1,11 @@
 """Sign in to the local stack from a terminal, the way the web page does it.
 
-    python -m infra.local.signin --iin 900512401234              # a parent
-    python -m infra.local.signin --iin 850415306547 --operator   # an operator
+    python -m infra.local.signin --iin 881105310141              # a parent
+    python -m infra.local.signin --iin 820217350007 --operator   # an operator
+    python -m infra.local.signin --iin 881105310141 --token      # only the session token (for scripts)
+
+The stack is found through its ready file (``.local/ready.json``, written by ``make run``), or
+``--api``/``--ncalayer``.
 
 Asks the API for a one-time challenge, has the NCALayer stand-in sign it with the
 person's AUTH key over NCALayer's websocket protocol, sends the signed XML back and
@@ -17,6 +21,8 @@ import urllib.request
 from typing import Any
 
 from websockets.sync.client import connect
+
+from infra.local.ready import add_stack_options, running_stack
 
 AUTH_OIDS = ["1.3.6.1.5.5.7.3.2"]
 SIGN_OIDS = ["1.3.6.1.5.5.7.3.4"]
@@ -73,21 +79,28 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iin", required=True)
     parser.add_argument("--operator", action="store_true", help="sign in as an operator")
-    parser.add_argument("--api", default="http://127.0.0.1:8000")
-    parser.add_argument("--ncalayer", default="ws://127.0.0.1:13579")
+    parser.add_argument("--token", action="store_true", help="print only the session token")
+    add_stack_options(parser)
     args = parser.parse_args(argv)
-    status, challenge = call(
-        "POST", f"{args.api}/auth/challenge", {"audience": "operator" if args.operator else "parent"}
-    )
+    stack = running_stack(args)
+    try:
+        status, challenge = call(
+            "POST", f"{stack.api}/auth/challenge", {"audience": "operator" if args.operator else "parent"}
+        )
+    except OSError as error:
+        raise SystemExit(f"the API at {stack.api} does not answer ({error}); is `make run` running?") from None
     print(f"POST /auth/challenge → {status}: {challenge['xml']}", file=sys.stderr)
     try:
-        signed = sign_with_ncalayer(args.ncalayer, challenge["xml"], iin=args.iin)
+        signed = sign_with_ncalayer(stack.ncalayer, challenge["xml"], iin=args.iin)
     except RuntimeError as refused:
         raise SystemExit(str(refused)) from None
     print(f"NCALayer signed it: {len(signed)} bytes of XML-DSig", file=sys.stderr)
-    status, answer = call("POST", f"{args.api}/auth/sign-in", {"signed_xml": signed})
+    status, answer = call("POST", f"{stack.api}/auth/sign-in", {"signed_xml": signed})
     print(f"POST /auth/sign-in → {status}", file=sys.stderr)
-    print(json.dumps(answer, ensure_ascii=False, indent=2))
+    if args.token and status == 200:
+        print(answer["token"])
+    else:
+        print(json.dumps(answer, ensure_ascii=False, indent=2))
     return 0 if status == 200 else 1
 
 

@@ -75,6 +75,11 @@ class StackOptions:
     ready_file: Path | None = None
     key_files: bool = True
     verbose: bool = False
+    clock_start: datetime | None = None  # the instant the movable clock starts at (default: now)
+    trust_roots: list[Path] = field(default_factory=list)  # extra trusted roots (PEM), beside the test CA's
+    intermediates: list[Path] = field(default_factory=list)  # extra intermediate certificates (PEM)
+    crl_urls: list[str] = field(default_factory=list)  # extra revocation lists, beside the test CA's
+    population: list[Path] = field(default_factory=list)  # extra population files, merged over the demo one
 
 
 @dataclass
@@ -120,6 +125,10 @@ class LocalStack:
         self.identities = demo_identities(self._ca, ca_dir, key_files=options.key_files)
 
         self._create_data_stores()
+        if options.clock_start is not None:
+            from chalicelib.runtime import start_clock_at
+
+            start_clock_at(options.clock_start)
         self.publish_crl()
         self._seed()
 
@@ -172,16 +181,34 @@ class LocalStack:
                 "BQ_DOCUMENTS_BUCKET": "balabaqsha-local-documents",
                 "BQ_PUBLIC_BASE_URL": api_url,
                 "BQ_WEB_ORIGIN": web_url,
-                "BQ_TRUSTED_ROOTS": json.dumps([str(ca_dir / "trusted_roots.pem")]),
-                "BQ_INTERMEDIATES": json.dumps([str(ca_dir / "intermediates.pem")]),
-                "BQ_CRL_URLS": json.dumps([crl_url]),
+                "BQ_TRUSTED_ROOTS": json.dumps(
+                    [str(ca_dir / "trusted_roots.pem"), *(str(p) for p in self.options.trust_roots)]
+                ),
+                "BQ_INTERMEDIATES": json.dumps(
+                    [str(ca_dir / "intermediates.pem"), *(str(p) for p in self.options.intermediates)]
+                ),
+                "BQ_CRL_URLS": json.dumps([crl_url, *self.options.crl_urls]),
                 "BQ_REVOCATION_FAIL_MODE": "refuse",
-                "BQ_POPULATION_FIXTURE": str(ROOT / "infra" / "local" / "demo" / "population.json"),
+                "BQ_POPULATION_FIXTURE": str(self._population_file()),
             }
         )
         os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "balabaqsha")
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Balabaqsha")
+
+    def _population_file(self) -> Path:
+        """The demo population, or the demo one with the ``--population`` files merged over it."""
+        demo = ROOT / "infra" / "local" / "demo" / "population.json"
+        if not self.options.population:
+            return demo
+        from infra.local.population import merge_population_files
+
+        merged = self.options.state_dir / "population.json"
+        merged.write_text(
+            json.dumps(merge_population_files([demo, *self.options.population]), ensure_ascii=False, indent=2),
+            encoding="utf-8",
+        )
+        return merged
 
     @staticmethod
     def _chalice_stage_environment() -> dict[str, str]:
@@ -219,7 +246,8 @@ class LocalStack:
 
         from chalicelib.runtime import service_clock
 
-        issued = datetime.now(UTC) - timedelta(minutes=1)
+        # issued no later than either clock says, so that it is current for a clock started in the past
+        issued = min(datetime.now(UTC), service_clock().now()) - timedelta(minutes=1)
         crl = self._ca.publish(this_update=issued, next_update=service_clock().now() + CRL_LIFETIME)
         boto3.client("s3", region_name=REGION).put_object(
             Bucket=PKI_BUCKET, Key=CRL_KEY, Body=crl, ContentType="application/pkix-crl", ACL="public-read"
@@ -277,6 +305,8 @@ class LocalStack:
 
     def stop(self) -> None:
         self._stopping.set()
+        if self.options.ready_file is not None and self.urls:
+            self.options.ready_file.unlink(missing_ok=True)  # the terminal helpers must not find a stopped stack
         for server in self._servers:
             if server in self._serving:
                 server.shutdown()
@@ -290,46 +320,17 @@ class LocalStack:
 
     # -- what to open ---------------------------------------------------------------
 
+    def active_iin(self) -> str | None:
+        """Whom the NCALayer stand-in signs as now."""
+        return self._ncalayer.stand_in.active_iin if self._ncalayer else None
+
     def banner(self) -> str:
-        roles = {"parent": "parent", "operator": "operator", "head": "kindergarten head"}
-        lines = [
-            "",
-            "Balabaqsha is running on this machine (Ctrl-C stops it).",
-            "",
-            f"  web front end   {self.urls['web']}/",
-            f"  API             {self.urls['api']}   (try {self.urls['api']}/health)",
-            f"  NCALayer        {self.urls['ncalayer']}   (stand-in; plain ws)",
-            f"  signing as      {self.urls['ncalayer_control']}",
-            f"  AWS (moto)      {self.urls['moto']}",
-            f"  outbox          {self.urls['api']}/local/outbox?to=<e-mail or phone>",
-            f"  clock           {self.urls['api']}/local/clock   (POST {{\"advance\": \"P3D\"}})",
-            f"  timers          every {self.options.timer_seconds:g} s; now: POST {self.urls['api']}/local/timers/run",
-            "",
-            "Demo identities (AUTH key signs in, the signing key signs documents; the NCALayer",
-            "stand-in signs as the selected one: "
-            f"curl -X POST '{self.urls['ncalayer_control']}?iin=<IIN>'):",
-            "",
-        ]
-        active = self._ncalayer.stand_in.active_iin if self._ncalayer else None
-        for identity in self.identities:
-            mark = "*" if identity.iin == active else " "
-            extra = f"  {identity.organisation} (BIN {identity.bin})" if identity.bin else ""
-            role = roles.get(identity.role, identity.role)
-            lines.append(f"  {mark} {identity.iin}  {role:<17} {identity.full_name}{extra}")
-        if self.partner_keys:
-            lines += [
-                "",
-                "Kindergarten portals (Authorization: Bearer <key>; POSTs need an Idempotency-Key header):",
-                "",
-                *(f"    {kindergarten:<26} {key}" for kindergarten, key in sorted(self.partner_keys.items())),
-            ]
-        if self.options.key_files:
-            p12 = self.options.state_dir / "ca" / "p12"
-            lines += ["", f"  Key files for a real NCALayer: {p12}/ (password {self._p12_password()})"]
-        return "\n".join(lines) + "\n"
+        from infra.local.banner import banner
+
+        return banner(self)
 
     @staticmethod
-    def _p12_password() -> str:
+    def p12_password() -> str:
         from infra.local.identities import P12_PASSWORD
 
         return P12_PASSWORD
@@ -369,10 +370,56 @@ def parse_options(argv: list[str] | None = None) -> tuple[StackOptions, bool]:
     parser.add_argument("--timer-seconds", type=float, default=defaults.timer_seconds)
     parser.add_argument("--state-dir", type=Path, default=defaults.state_dir)
     parser.add_argument("--web-dir", type=Path, default=defaults.web_dir)
-    parser.add_argument("--ready-file", type=Path, help="write the URLs here (JSON) once everything answers")
+    parser.add_argument(
+        "--ready-file",
+        type=Path,
+        help="write the URLs, identities and portal keys here (JSON) once everything answers "
+        "(default <state dir>/ready.json; the terminal helpers read it)",
+    )
     parser.add_argument("--no-key-files", action="store_true", help="do not write .p12 files of the demo keys")
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     parser.add_argument("--check", action="store_true", help="start on free ports in a subprocess, probe, stop")
+    parser.add_argument(
+        "--clock-start",
+        type=parse_instant,
+        metavar="WHEN",
+        help="start the movable clock at this instant (ISO 8601, e.g. 2026-12-05T10:00+05:00, "
+        "or a date: 09:00 in Almaty that day) instead of now",
+    )
+    trust = parser.add_argument_group(
+        "bringing your own test certificates and people (docs/local-stack.md)",
+    )
+    trust.add_argument(
+        "--trust-root",
+        type=_existing_file,
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="also trust this root certificate (PEM; repeatable)",
+    )
+    trust.add_argument(
+        "--intermediate",
+        type=_existing_file,
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="also use this intermediate certificate to build chains (PEM; repeatable)",
+    )
+    trust.add_argument(
+        "--crl-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="also read revocation from this CRL address (repeatable)",
+    )
+    trust.add_argument(
+        "--population",
+        type=_existing_file,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="people (and their children) merged over the demo population (JSON; repeatable)",
+    )
     args = parser.parse_args(argv)
     options = StackOptions(
         api_port=args.api_port,
@@ -382,11 +429,39 @@ def parse_options(argv: list[str] | None = None) -> tuple[StackOptions, bool]:
         timer_seconds=args.timer_seconds,
         state_dir=args.state_dir.resolve(),
         web_dir=args.web_dir.resolve(),
-        ready_file=args.ready_file.resolve() if args.ready_file else None,
+        ready_file=(args.ready_file or args.state_dir / "ready.json").resolve(),
         key_files=not args.no_key_files,
         verbose=args.verbose,
+        clock_start=args.clock_start,
+        trust_roots=args.trust_root,
+        intermediates=args.intermediate,
+        crl_urls=args.crl_url,
+        population=args.population,
     )
     return options, args.check
+
+
+def parse_instant(text: str) -> datetime:
+    """An aware ISO 8601 instant, or a date meaning 09:00 in Almaty (UTC+5) that day."""
+    from datetime import date
+
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, 4, 0, tzinfo=UTC)
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or instant: {text!r}") from None
+    if instant.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give the time zone, e.g. {text}+05:00 or {text}Z")
+    return instant.astimezone(UTC)
+
+
+def _existing_file(text: str) -> Path:
+    path = Path(text).expanduser().resolve()
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"no such file: {text}")
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:

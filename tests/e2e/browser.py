@@ -33,6 +33,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from infra.local.harness import StackProcess, start_stack
+from tests.e2e.clock import START
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -88,7 +89,7 @@ def web_stack(config: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -
     """
     global _web_stack
     if _web_stack is None:
-        _web_stack = start_stack(tmp_path_factory.mktemp("web-stack"))
+        _web_stack = start_stack(tmp_path_factory.mktemp("web-stack"), clock_start=START)
         config.add_cleanup(_stop_web_stack)
     return _web_stack
 

@@ -7,8 +7,9 @@ so CI starts a single stack. The ``local_stack`` fixture gives its URLs
 (``.api``, ``.web``, ``.ncalayer``, ``.ncalayer_control``, ``.moto``), the demo
 identities (``.identities``, ``.identity("parent")``) and its log (``.log()``).
 
-The stack is shared: its clock only moves forward, so a test that moves it must
-move it as little as it needs (demo children's ages depend on the date).
+The stack is shared: its clock starts at the fixed instant ``tests.e2e.clock.START``
+(never today's date) and only moves forward, so a test that moves it must move it as
+little as it needs (demo children's ages depend on the date).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from infra.local.harness import StackProcess, start_stack
+from tests.e2e.clock import START
 
 if TYPE_CHECKING:  # playwright loads only where a browser test runs
     from playwright.sync_api import Browser, Page
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # playwright loads only where a browser test runs
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory) -> Iterator[StackProcess]:
-    stack = start_stack(tmp_path_factory.mktemp("local-stack"))
+    stack = start_stack(tmp_path_factory.mktemp("local-stack"), clock_start=START)
     try:
         yield stack
     finally:

@@ -4,6 +4,11 @@ A parent files an application signed through the NCALayer stand-in; the kinderga
 publishes a seat; the child gets a direction; nobody comes: after the deadline the sweep cancels
 it and the child is on the stop-list; after the stop-list the seat is offered again; the second
 miss removes the child from the queue. The stack is this module's own (the clock moves 2 months).
+
+The story runs from several start dates that cross holidays (``tests.e2e.clock.CROSSING_HOLIDAYS``),
+each on a stack of its own whose clock starts there: the clock moves to the deadlines the service
+states (the direction's ``deadline``, the application's ``stop_list_until``), never by fixed jumps
+that a holiday could outlast.
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from infra.local.harness import StackProcess, start_stack
 from infra.local.signin import sign_with_ncalayer
+from tests.e2e.clock import CROSSING_HOLIDAYS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("directions-clock")]
 
@@ -28,9 +35,9 @@ KINDERGARTEN, GROUP = "ast-almaty-005", "2022-kk"
 AUTH_OID = "1.3.6.1.5.5.7.3.2"
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
-    running = start_stack(tmp_path_factory.mktemp("directions-clock"))
+@pytest.fixture(scope="module", params=CROSSING_HOLIDAYS, ids=lambda start: start.date().isoformat())
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
+    running = start_stack(tmp_path_factory.mktemp("directions-clock"), clock_start=request.param)
     try:
         yield running
     finally:
@@ -79,10 +86,24 @@ class Parent:
         return status, answer
 
 
-def advance(stack: StackProcess, period: str) -> None:
-    assert call("POST", f"{stack.api}/local/clock", {"advance": period})[0] == 200
+def now(stack: StackProcess) -> datetime:
+    status, clock = call("GET", f"{stack.api}/local/clock")
+    assert status == 200, clock
+    return datetime.fromisoformat(clock["now"])
+
+
+def move_to(stack: StackProcess, instant: datetime) -> None:
+    """Move the clock to ``instant`` (if it is still ahead) and run the timers."""
+    if instant > now(stack):
+        status, moved = call("POST", f"{stack.api}/local/clock", {"to": instant.isoformat()})
+        assert status == 200, moved
     status, runs = call("POST", f"{stack.api}/local/timers/run")
-    assert status == 200, runs
+    assert status == 200 and runs["ok"], runs
+
+
+def move_past(stack: StackProcess, stated: str) -> None:
+    """Move the clock just past an instant the service stated (a deadline, the stop-list's end)."""
+    move_to(stack, datetime.fromisoformat(stated) + timedelta(minutes=5))
 
 
 def publish_seat(stack: StackProcess, key: str) -> None:
@@ -128,8 +149,13 @@ def test_a_missed_direction_puts_the_child_on_the_stop_list_and_the_second_remov
     _, outbox = call("GET", f"{stack.api}/local/outbox?to=erlan@mail.kz")
     assert any(first["number"] in json.dumps(m, ensure_ascii=False) for m in outbox["messages"])
 
-    # when nobody brings the child within the 5 working days (the clock moves 10 days on)
-    advance(stack, "P10D")
+    # when nobody brings the child within the 5 working days: still issued an hour before the deadline
+    deadline = datetime.fromisoformat(first["deadline"])
+    assert deadline - datetime.fromisoformat(first["issued_at"]) >= timedelta(days=5), first
+    move_to(stack, deadline - timedelta(hours=1))
+    _, directions = parent.call("GET", f"/applications/{app_id}/directions")
+    assert [d["status"] for d in directions["items"]] == ["issued"]
+    move_past(stack, first["deadline"])
     # then the direction is cancelled and the child is on the stop-list, still in the queue
     _, directions = parent.call("GET", f"/applications/{app_id}/directions")
     assert [d["status"] for d in directions["items"]] == ["expired"]
@@ -137,15 +163,16 @@ def test_a_missed_direction_puts_the_child_on_the_stop_list_and_the_second_remov
     assert view["status"] == "active" and view["stop_list_until"] and view["missed_directions"] == 1
 
     # when the stop-list ends (10 working days) and the allocation runs again
-    advance(stack, "P16D")
-    advance(stack, "PT1H")
+    move_past(stack, view["stop_list_until"])
+    move_to(stack, now(stack) + timedelta(hours=1))
     # then the freed seat is offered to the child again
     _, directions = parent.call("GET", f"/applications/{app_id}/directions")
     statuses = sorted(d["status"] for d in directions["items"])
     assert statuses == ["expired", "issued"], directions
+    [second] = [d for d in directions["items"] if d["status"] == "issued"]
 
     # when the second direction lapses too
-    advance(stack, "P10D")
+    move_past(stack, second["deadline"])
     # then the child leaves the queue
     _, view = parent.call("GET", f"/applications/{app_id}")
     assert view["status"] == "removed", view

@@ -14,7 +14,9 @@ the validity «мерзімсіз», the text and the PDF.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
+import json
 import re
 import urllib.error
 import urllib.request
@@ -24,7 +26,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from infra.local.harness import StackProcess
-from infra.local.signin import SIGN_OIDS, sign_with_ncalayer
+from infra.local.partner import main as partner_tool
 from tests.e2e.browser import (
     PHONE,
     give_contacts,
@@ -44,7 +46,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.xdist_group("web
 SAULE = "950512410282"
 TEMIRLAN = ("210214530656", "Омаров", "Темірлан")
 BALAPAN = "ast-saryarka-007"  # № 7 «Балапан»: state, electronic contracts, kk + ru, from 2 years
-BALAPAN_BIN = "120540012342"  # its head Жұмабекова Сауле signs with the organisation's certificate
 CARD_NUMBER = "4400430123456789"  # a VISA card number (passes Luhn), not an account number
 KASPI_IBAN = "KZ84 722C 0000 1234 5678"  # a valid IBAN of Kaspi Bank (bank code 722)
 MINIMAL_JPEG = base64.b64decode(
@@ -72,9 +73,14 @@ def partner(stack: StackProcess, method: str, path: str, body: Any = None) -> An
     return partner_call(stack, BALAPAN, method, path, body)
 
 
-def head_signs(stack: StackProcess, xml: str) -> str:
-    """The head signs with the organisation's signing certificate in NCALayer (chosen by the BIN)."""
-    return sign_with_ncalayer(stack.ncalayer, xml, bin=BALAPAN_BIN, oids=SIGN_OIDS)
+def head_at_the_terminal(stack: StackProcess, *command: str) -> Any:
+    """What a kindergarten's developer types: ``python -m infra.local.partner <command>`` (its JSON answer)."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = partner_tool(["--ready-file", str(stack.state_dir / "ready.json"), *command])
+    answer = json.loads(printed.getvalue())
+    assert code == 0, answer
+    return answer
 
 
 def child_with_a_direction(page: Page, stack: StackProcess) -> str:
@@ -223,7 +229,8 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
 
     # when the kindergarten refuses it with a reason
     reason = "Жеке куәліктің нөмірі құжатқа сәйкес келмейді"
-    partner(stack, "POST", f"/partner/contracts/{number}/refusal", {"reason": reason})
+    refused = head_at_the_terminal(stack, "refuse-contract", number, "--reason", reason)
+    assert refused["status"] == "refused", refused
 
     # then the contract card shows the reason, and the parent corrects the details and sends again
     page.get_by_role("link", name="Шартты қарау").click()
@@ -242,12 +249,11 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     page.get_by_role("dialog").get_by_role("button", name="Иә, шартты жіберу").click()
     expect(page.get_by_role("heading", name="Шарт қол қоюға жіберілді!")).to_be_visible()
 
-    # when the kindergarten's head signs it with the organisation's certificate
+    # when the kindergarten's head signs it with the organisation's certificate (the terminal helper
+    # finds the kindergarten that holds the contract and has NCALayer sign with its BIN's key)
     waiting = partner(stack, "GET", "/partner/contracts?status=sent")["items"]
     assert number in [item["number"] for item in waiting], waiting
-    document = partner(stack, "GET", f"/partner/contracts/{number}/signing-document")
-    signature = {"signed_xml": head_signs(stack, document["xml"])}
-    signed = partner(stack, "POST", f"/partner/contracts/{number}/signature", signature)
+    signed = head_at_the_terminal(stack, "sign-contract", number)
     assert signed["status"] == "signed", signed
 
     # then «Шарттар» shows it signed, and its card the validity, the text and the final PDF

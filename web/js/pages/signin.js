@@ -15,7 +15,9 @@ export async function signIn(onStep) {
   const result = await post("/auth/sign-in", { signed_xml: signed });
   saveSession({
     token: result.token,
-    expires_at: result.expires_at,
+    // when the session ends by this browser's clock: the server's clock may differ (a wrong
+    // clock here, or the local stack's movable clock), the session's length does not
+    expires_at: new Date(Date.now() + result.expires_in * 1000).toISOString(),
     person: result.person,
     needs_contacts: Boolean(result.needs_contacts),
   });
