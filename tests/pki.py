@@ -12,7 +12,7 @@ Fixtures (session-scoped: keys are generated once per test process):
                        its clock fixed at ``PKI_NOW``
 ``pki_verifier_for``   ``(clock) -> SignatureVerifier`` — the same verifier with another clock
 
-Constants: ``PKI_NOW`` (the verifier's clock), ``NCA_FIXTURES`` (``../shared/fixtures/nca``, real NCA vectors).
+Constants: ``PKI_NOW`` (the verifier's clock), ``NCA_FIXTURES`` (``tests/fixtures/nca``, real NCA vectors).
 Helpers: ``make_verifier(ca, clock)`` and ``LiveCrlSource(ca)`` for a verifier over a CA of your own.
 
 The CA's certificates are valid 2024–2045 and its CRLs are current over the same span,
@@ -38,7 +38,7 @@ from infra.local.signing import sign_xml
 from infra.local.testca import LEAF_NOT_AFTER, LEAF_NOT_BEFORE, Credential, DemoCredentials, TestCA
 
 PKI_NOW = datetime(2026, 1, 15, 6, 0, tzinfo=UTC)
-NCA_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "nca"  # real NCA test vectors
+NCA_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "nca"  # real NCA test vectors (tests/fixtures/nca)
 
 
 class LiveCrlSource:

@@ -2,20 +2,22 @@
 
 ``make run`` writes ``.local/ready.json`` once everything answers (``--ready-file`` moves it) and
 removes it when it stops: the API and NCALayer addresses, the demo identities and the portals'
-keys. ``--api``/``--ncalayer`` on a helper's command line win over the file; without either, the
-default ports of ``make run`` are used.
+keys. A helper reads ``--ready-file``, else ``$BALABAQSHA_READY_FILE``, else ``.local/ready.json``;
+``--api``/``--ncalayer`` on its command line win over the file; without either, the default
+ports of ``make run`` are used.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_READY_FILE = ROOT / ".local" / "ready.json"
+DEFAULT_READY_FILE = Path(os.environ.get("BALABAQSHA_READY_FILE") or ROOT / ".local" / "ready.json")
 DEFAULT_API = "http://127.0.0.1:8000"
 DEFAULT_NCALAYER = "ws://127.0.0.1:13579"
 

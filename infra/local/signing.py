@@ -1,6 +1,6 @@
 """Sign XML exactly as NCALayer's ``signXml`` does, for tests and the local NCALayer stand-in.
 
-The shape (see ``shared/fixtures/nca/signed_by_ncalayer.xml``): an enveloped
+The shape (see ``tests/fixtures/nca/signed_by_ncalayer.xml``): an enveloped
 ``ds:Signature`` appended to the root; ``SignedInfo`` canonicalised with C14N 1.0;
 RSA-SHA256; one ``Reference URI=""`` with the enveloped-signature and
 C14N-with-comments transforms and a SHA-256 digest; the signer's certificate (only

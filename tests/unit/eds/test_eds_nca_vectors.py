@@ -1,4 +1,4 @@
-"""The verifier on what the real NCA software produced (``shared/fixtures/nca``).
+"""The verifier on what the real NCA software produced (``tests/fixtures/nca``).
 
 About revocation for the NCALayer document: its certificate was valid 2021-01-18 ..
 2022-01-18, while the only real CRL we have was issued 2022-03-29 and is current until
