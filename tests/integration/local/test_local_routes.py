@@ -135,3 +135,32 @@ def test_the_local_routes_do_not_exist_without_the_movable_clock(client, monkeyp
     # then
     assert response.status_code == 404
     assert moved.status_code == 404
+
+
+@pytest.mark.parametrize("start", ["2026-12-05T05:00:00+00:00", "2031-06-01T04:00:00+00:00"])
+def test_the_clock_starts_at_a_fixed_instant_in_the_past_or_the_future(client, start):
+    # given a stack that has stored nothing yet
+    from chalicelib.runtime import start_clock_at
+
+    instant = datetime.fromisoformat(start)
+
+    # when its clock is started at the instant, then moved on a day
+    start_clock_at(instant)
+    moved = _post(client, "/local/clock", {"advance": "P1D"})
+
+    # then every reader sees the instant (plus the time the test took), and it moves on from there
+    assert moved.status_code == 200
+    assert abs(service_clock().now() - (instant + timedelta(days=1))) < timedelta(seconds=30)
+    assert _post(client, "/local/clock", {"to": start}).status_code == 422  # back is still refused
+
+
+def test_a_clock_start_is_an_aware_instant_or_a_date_at_nine_in_almaty():
+    from argparse import ArgumentTypeError
+
+    from infra.local.stack import parse_instant
+
+    assert parse_instant("2027-03-05") == datetime(2027, 3, 5, 4, 0, tzinfo=UTC)
+    assert parse_instant("2027-03-05T10:00+05:00") == datetime(2027, 3, 5, 5, 0, tzinfo=UTC)
+    for wrong in ("2027-03-05T10:00", "5 March", "2027-02-30"):
+        with pytest.raises(ArgumentTypeError):
+            parse_instant(wrong)
