@@ -15,6 +15,8 @@ from typing import Any
 
 ROLES = {"parent": "parent", "operator": "operator", "head": "kindergarten head"}
 DEMO = Path(__file__).resolve().parent / "demo"
+# the vacancy the banner's command publishes: № 5 «Акбота», where Жұмабаев Ерлан's twins (born 2022) may go
+EXAMPLE = ("ast-almaty-005", "2022-kk")
 
 
 def _queued_children(parent_iin: str) -> dict[str, str]:
@@ -113,7 +115,11 @@ def banner(stack: Any) -> str:
             *(f"    {kindergarten:<26} {key}" for kindergarten, key in sorted(keys.items())),
         ]
     lines += ["", "Paste into another terminal:", ""]
-    example = next((k for k in electronic if k["id"] in keys and k["group"]), None)
+    example = next((k for k in electronic if k["id"] == EXAMPLE[0] and k["id"] in keys), None)
+    if example is not None:
+        example = {**example, "group": EXAMPLE[1]}
+    else:
+        example = next((k for k in electronic if k["id"] in keys and k["group"]), None)
     if example is not None:
         body = json.dumps({"group_id": example["group"], "seats": 2})
         lines += [

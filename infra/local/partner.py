@@ -102,9 +102,20 @@ def main(argv: list[str]) -> int:
         prog="python -m infra.local.partner", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     add_stack_options(parser)
+    who = argparse.ArgumentParser(add_help=False)  # accepted before or after the command
+    add_stack_options(who, suppress=True)
+    who.add_argument("--kindergarten", default=argparse.SUPPRESS, help="the kindergarten's id (its demo key is used)")
+    who.add_argument("--key", default=argparse.SUPPRESS, help="a portal API key (instead of a demo kindergarten's)")
     parser.add_argument("--kindergarten", help="the kindergarten's id (its demo portal key is used)")
     parser.add_argument("--key", help="a portal API key (instead of a demo kindergarten's)")
-    commands = parser.add_subparsers(dest="command", required=True)
+    subparsers = parser.add_subparsers(dest="command", required=True)
+
+    class Commands:
+        @staticmethod
+        def add_parser(name: str, **options: Any) -> argparse.ArgumentParser:
+            return subparsers.add_parser(name, parents=[who], **options)
+
+    commands = Commands()
     listing = commands.add_parser("directions", help="the kindergarten's directions")
     listing.add_argument("--status")
     publish = commands.add_parser("publish", help="publish free seats in a group (directions are issued at once)")

@@ -30,15 +30,24 @@ class RunningStack:
     partner_keys: dict[str, str] = field(default_factory=dict)
 
 
-def add_stack_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--api", help=f"the API's address (default: from the ready file, else {DEFAULT_API})")
+def add_stack_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """``--api``, ``--ncalayer``, ``--ready-file``; ``suppress`` for a sub-command's copy (no defaults)."""
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
     parser.add_argument(
-        "--ncalayer", help=f"the NCALayer stand-in's address (default: from the ready file, else {DEFAULT_NCALAYER})"
+        "--api", default=default(None), help=f"the API's address (default: from the ready file, else {DEFAULT_API})"
+    )
+    parser.add_argument(
+        "--ncalayer",
+        default=default(None),
+        help=f"the NCALayer stand-in's address (default: from the ready file, else {DEFAULT_NCALAYER})",
     )
     parser.add_argument(
         "--ready-file",
         type=Path,
-        default=DEFAULT_READY_FILE,
+        default=default(DEFAULT_READY_FILE),
         help=f"the stack's ready file (default {DEFAULT_READY_FILE})",
     )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,3 +97,33 @@ def test_a_refusal_is_caught(stack: StackProcess):
     old = f'curl -sS -X POST {stack.api}/local/clock -d \'{{"advance": "PT1S"}}\''
     done = subprocess.run(["bash", "-c", old], capture_output=True, text=True, timeout=60)
     assert any(marker in done.stdout for marker in REFUSALS), done.stdout
+
+
+def test_the_banner_names_the_children_and_its_commands_work_when_pasted(stack: StackProcess):
+    # given the banner the stack printed at start (just after it began answering)
+    deadline = time.monotonic() + 60
+    while "Paste into another terminal:" not in stack.log() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    banner = stack.log()
+    # then it names each demo parent's children, whether queued, and who signs contracts electronically
+    assert "881105310141  Жұмабаев Ерлан Серікұлы" in banner
+    assert re.search(r"child 220418530260 .* born 2022-04-18 .*(not in a queue yet|application active)", banner)
+    assert re.search(r"ast-saryarka-007 .*«Балапан».* head 750830403217", banner)
+    # when its commands are pasted (the terminal helpers' placeholders left out)
+    pasted = banner.split("Paste into another terminal:", 1)[1].split("\n\n", 2)[1]
+    lines = [line for line in pasted.splitlines() if "<" not in line]
+    assert any("/partner/vacancies" in line for line in lines), pasted
+    code = "\n".join(lines)
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "BALABAQSHA_READY_FILE": str(stack.state_dir / "ready.json")},
+    )
+    printed = done.stdout + done.stderr
+    # then they work: the seats are published, the clock moved, the timers ran
+    assert done.returncode == 0, printed[-3000:]
+    assert not [marker for marker in REFUSALS if marker in printed], printed[-3000:]
+    assert '"seats": 2' in printed.replace('"seats":2', '"seats": 2') or "publication" in printed, printed[-3000:]
