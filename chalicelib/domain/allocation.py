@@ -56,6 +56,15 @@ DEFAULT_RATIO = (1, 3)
 
 STOP_LIST = "stop_list"  # Candidate.blocked: on the stop-list after a missed direction
 LIVE_DIRECTION = "live_direction"  # Candidate.blocked: already holds a direction that is not over yet
+FAMILY_APART = "family_apart"  # Candidate.blocked by allocation: its "together only" family has no common seat now
+
+SERIAL = "serial"  # one common order, each child the best free seat in turn (the default)
+STABLE = "stable"  # child-proposing deferred acceptance over each kindergarten's own order
+MODES = (SERIAL, STABLE)
+SIBLING = "sibling"  # a brother or sister attends this kindergarten
+STAFF = "staff"  # a parent works at this kindergarten
+CATCHMENT = "catchment"  # the home address is in this kindergarten's catchment area
+PRIORITY_KINDS = (SIBLING, STAFF, CATCHMENT)
 
 BLOCKED_PREFIX = "blocked:"  # PassedOver.reason: "blocked:stop_list", "blocked:live_direction"
 SEATED_EARLIER = "seated_earlier"  # got a seat earlier in this run (a preferred kindergarten or this one)
@@ -96,6 +105,10 @@ class Candidate:
     seq: int
     preferences: tuple[str, ...]  # kindergarten ids, most preferred first
     blocked: str | None = None
+    claims: tuple[tuple[str, str], ...] = ()  # (kindergarten id, PRIORITY_KINDS value) the child holds there
+    family: str | None = None  # siblings the parent joined share it
+    together: bool = False  # "together only": the family is placed in one kindergarten or not at all
+    family_kindergarten: str | None = None  # set by allocation alone: the only kindergarten its family may take
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +141,30 @@ class Offer:
     preference_rank: int | None
     passed_over: tuple[PassedOver, ...]
     passed_over_count: int
+    mode: str = SERIAL
+    priority: str | None = None  # stable mode: the kindergarten priority the child held here
+    kindergarten_position: int | None = None  # stable mode: 1-based place in the kindergarten's own order
+    instead: tuple[Instead, ...] = ()  # stable mode: each kindergarten the child preferred, and who took it
+
+
+@dataclass(frozen=True, slots=True)
+class Instead:
+    """A kindergarten the child preferred to the one it got, and who took its last seat instead and why.
+
+    ``application_id`` is the child admitted there that the kindergarten ranks last (None: the
+    kindergarten had no seat of the child's cohort and language); ``reason`` is
+    :data:`OUT_OF_TURN_AHEAD`, ``"priority:<kind>"``, :data:`EARLIER_IN_ORDER` or :data:`NO_SEATS`.
+    """
+
+    kindergarten_id: str
+    application_id: str | None
+    reason: str
+
+
+OUT_OF_TURN_AHEAD = "out_of_turn"  # Instead.reason: the child admitted there is out of turn, this one is not
+EARLIER_IN_ORDER = "earlier_in_order"  # Instead.reason: same standing there, but earlier in the common order
+NO_SEATS = "no_seats"  # Instead.reason: no free seat of the child's cohort and language there
+PRIORITY_PREFIX = "priority:"  # Instead.reason: "priority:sibling" — the kindergarten priority held there
 
 
 class Pool(NamedTuple):
@@ -301,7 +338,7 @@ def _serve(
             if stack:
                 seat, preference_rank = stack.pop(), index
                 break
-        if seat is None and whole_district:
+        if seat is None and whole_district and candidate.family_kindergarten is None:
             while not stacks[anywhere[cursor]]:  # remaining > 0: some kindergarten still has a seat
                 cursor += 1
             seat = stacks[anywhere[cursor]].pop()
@@ -408,26 +445,98 @@ class _Explainer:
         return found
 
 
+def check_mode(mode: str, priorities: Iterable[str]) -> tuple[str, tuple[str, ...]]:
+    """A known mode and known kindergarten priorities, each once; priorities only make sense in stable mode."""
+    kinds = tuple(priorities)
+    if mode not in MODES:
+        raise ValueError(f"unknown allocation mode {mode!r}: {', '.join(MODES)}")
+    if unknown := [kind for kind in kinds if kind not in PRIORITY_KINDS]:
+        raise ValueError(f"unknown kindergarten priorities {unknown}: {', '.join(PRIORITY_KINDS)}")
+    if len(set(kinds)) != len(kinds):
+        raise ValueError(f"a kindergarten priority is listed twice: {kinds}")
+    if kinds and mode != STABLE:
+        raise ValueError("kindergarten priorities need the stable mode (serial uses one common order)")
+    return mode, kinds
+
+
 def allocate(
     seats: Iterable[Seat],
     candidates: Iterable[Candidate],
     *,
     ratio: tuple[int, int] = DEFAULT_RATIO,
     whole_district: bool = False,
+    mode: str = SERIAL,
+    priorities: Iterable[str] = (),
 ) -> list[Offer]:
-    """Offer the free seats to the queue; offers come pool by pool, each pool in its priority order.
+    """Offer the free seats to the queue; offers come pool by pool.
 
-    Raises ``ValueError`` when a seat id or an application id appears twice, a tier is unknown,
-    or the ratio is not a ratio.
+    ``serial`` (the default): each pool in its priority order, every child the best free seat.
+    ``stable``: child-proposing deferred acceptance, each kindergarten ranking by its own order
+    (:mod:`chalicelib.domain.allocation_stable`). "Together only" families are decided first
+    (:mod:`chalicelib.domain.allocation_families`). Raises ``ValueError`` when a seat id or an
+    application id appears twice, a tier is unknown, the ratio is not a ratio or the mode and
+    priorities are not known.
     """
     ratio = _check_ratio(ratio)
+    mode, kinds = check_mode(mode, priorities)
+    seat_list, listed = list(seats), list(candidates)
+    if len(set(map(_APPLICATION_ID, listed))) != len(listed):
+        raise ValueError("every application must appear once")
+    listed = effective_candidates(
+        seat_list, listed, ratio=ratio, whole_district=whole_district, mode=mode, priorities=kinds
+    )
+    if mode == STABLE:
+        from chalicelib.domain.allocation_stable import allocate_stable
+
+        return allocate_stable(seat_list, listed, ratio=ratio, whole_district=whole_district, priorities=kinds)
+    return _allocate_serial(seat_list, listed, ratio, whole_district)
+
+
+def effective_candidates(
+    seats: list[Seat],
+    candidates: list[Candidate],
+    *,
+    ratio: tuple[int, int],
+    whole_district: bool,
+    mode: str,
+    priorities: tuple[str, ...],
+) -> list[Candidate]:
+    """The candidates with the "together only" families decided (unchanged when there are none)."""
+    if not any(candidate.family and candidate.together for candidate in candidates):
+        return candidates
+    from chalicelib.domain.allocation_families import decide_families
+
+    def assign(trial: list[Candidate]) -> dict[str, str]:
+        if mode == STABLE:
+            from chalicelib.domain.allocation_stable import assign_stable
+
+            return assign_stable(seats, trial, ratio=ratio, whole_district=whole_district, priorities=priorities)
+        return assign_serial(seats, trial, ratio, whole_district)
+
+    return decide_families(candidates, assign)
+
+
+def assign_serial(
+    seats: Iterable[Seat], candidates: Iterable[Candidate], ratio: tuple[int, int], whole_district: bool
+) -> dict[str, str]:
+    """Child → kindergarten of the serial outcome, without explanations (for the family decisions)."""
+    stacks = _seat_stacks(seats)
+    copies = {pool: {k: list(stack) for k, stack in by_k.items()} for pool, by_k in stacks.items()}
+    ordered = _order(candidates, ratio)
+    got: dict[str, str] = {}
+    for pool, by_kindergarten in sorted(copies.items()):
+        for taken in _serve(ordered.orders.get(pool, []), ordered.by_registration, by_kindergarten, whole_district):
+            got[ordered.by_registration[taken.rank].application_id] = taken.seat.kindergarten_id
+    return got
+
+
+def _allocate_serial(
+    seats: list[Seat], listed: list[Candidate], ratio: tuple[int, int], whole_district: bool
+) -> list[Offer]:
     stacks = _seat_stacks(seats)
     seated: dict[tuple[str, str], set[str]] = defaultdict(set)
     for pool, by_kindergarten in stacks.items():
         seated[(pool.region, pool.district)].update(by_kindergarten)
-    listed = list(candidates)
-    if len(set(map(_APPLICATION_ID, listed))) != len(listed):
-        raise ValueError("every application must appear once")
     ordered = _order(
         (candidate for candidate in listed if (candidate.region, candidate.district) in seated), ratio, seated
     )
@@ -473,7 +582,7 @@ def _offer_checks(
             yield f"seat {seat.seat_id} in {seat.language} was offered to {child} who asked for {candidate.language}"
         preferences = candidate.preferences
         rank = preferences.index(seat.kindergarten_id) + 1 if seat.kindergarten_id in preferences else None
-        if rank is None and not whole_district:
+        if rank is None and (not whole_district or candidate.family_kindergarten is not None):
             yield f"kindergarten {seat.kindergarten_id} of seat {seat.seat_id} is not among {child}'s preferences"
         if offer.preference_rank != rank:
             yield f"offer to {child} gives preference rank {offer.preference_rank}, the kindergarten is {rank}"
@@ -494,7 +603,9 @@ class _Wants:
             better = preferences[: preferences.index(got)]
         else:
             better = preferences
-            if self.whole_district and got is None:
+            if candidate.family_kindergarten is not None:  # its family's kindergarten, nothing else
+                pass
+            elif self.whole_district and got is None:
                 self.unseated = self.unseated or candidate
             elif self.whole_district and got is not None and (self.below is None or got > self.below[0]):
                 self.below = (got, candidate)
@@ -554,11 +665,31 @@ def _order_checks(
                 yield f"a seat at {kindergarten} stayed free while {envious.application_id} wanted it"
 
 
+def _family_checks(candidates: list[Candidate], offers: list[Offer]) -> Iterator[str]:
+    """A "together only" family is offered seats all in one kindergarten, its decided one, or none at all."""
+    from chalicelib.domain.allocation_families import families_of
+
+    got = {offer.application_id: offer.seat.kindergarten_id for offer in offers}
+    for family, members in sorted(families_of(candidates).items()):
+        places = {got.get(member.application_id) for member in members}
+        if len(places) > 1:
+            shown = ", ".join(f"{m.application_id}: {got.get(m.application_id) or 'nothing'}" for m in members)
+            yield f"family {family} is together-only but was split ({shown})"
+
+
 def _recomputation_checks(
-    offers: list[Offer], seats: list[Seat], candidates: list[Candidate], ratio: tuple[int, int], whole_district: bool
+    offers: list[Offer],
+    seats: list[Seat],
+    candidates: list[Candidate],
+    ratio: tuple[int, int],
+    whole_district: bool,
+    mode: str,
+    priorities: tuple[str, ...],
 ) -> Iterator[str]:
     try:
-        expected = allocate(seats, candidates, ratio=ratio, whole_district=whole_district)
+        expected = allocate(
+            seats, candidates, ratio=ratio, whole_district=whole_district, mode=mode, priorities=priorities
+        )
     except ValueError as error:
         yield f"the allocation cannot be recomputed: {error}"
         return
@@ -580,23 +711,51 @@ def audit(
     *,
     ratio: tuple[int, int] = DEFAULT_RATIO,
     whole_district: bool = False,
+    mode: str = SERIAL,
+    priorities: Iterable[str] = (),
 ) -> list[str]:
     """Replay an allocation and list every violation of the rules (an empty list: the offers are fair).
 
     Checks each offer (a free seat, a known child not blocked, its district, cohort, language and
     preferences, the preference rank and order position it states), that no seat and no child is
-    offered twice, that nobody ahead in the order was passed over for a seat they would have
-    taken and that no seat someone wanted stayed free (i.e. the offers are the serial
-    dictatorship outcome), and finally that the offers are exactly what :func:`allocate` gives.
+    offered twice, that no "together only" family is split; in ``serial`` mode that nobody ahead
+    in the order was passed over for a seat they would have taken and that no seat someone
+    wanted stayed free (i.e. the offers are the serial dictatorship outcome), in ``stable`` mode
+    that there is no blocking pair (a child who would rather have a kindergarten that has a free
+    seat left or holds a child it ranks lower); and finally that the offers are exactly what
+    :func:`allocate` gives. Families are checked on the instance their decisions give.
     """
     seat_list, candidate_list, offer_list = list(seats), list(candidates), list(offers)
     ratio = _check_ratio(ratio)
+    mode, kinds = check_mode(mode, priorities)
     seat_by_id = {seat.seat_id: seat for seat in seat_list}
-    people = {candidate.application_id: candidate for candidate in candidate_list}
-    violations = list(_offer_checks(offer_list, seat_by_id, people, whole_district))
     try:
-        violations += _order_checks(offer_list, seat_by_id, list(people.values()), ratio, whole_district)
+        effective = effective_candidates(
+            seat_list, candidate_list, ratio=ratio, whole_district=whole_district, mode=mode, priorities=kinds
+        )
+    except ValueError as error:  # an unknown benefit tier: the families cannot be decided
+        effective = candidate_list
+        violations = [f"the families cannot be decided: {error}"]
+    else:
+        violations = []
+    people = {candidate.application_id: candidate for candidate in effective}
+    violations += _offer_checks(offer_list, seat_by_id, people, whole_district)
+    violations += _family_checks(candidate_list, offer_list)
+    try:
+        if mode == STABLE:
+            from chalicelib.domain.allocation_stable import stability_checks
+
+            violations += stability_checks(
+                offer_list,
+                seat_list,
+                list(people.values()),
+                ratio=ratio,
+                whole_district=whole_district,
+                priorities=kinds,
+            )
+        else:
+            violations += _order_checks(offer_list, seat_by_id, list(people.values()), ratio, whole_district)
     except ValueError as error:  # an unknown benefit tier: there is no order to check against
         violations.append(f"the priority order cannot be built: {error}")
-    violations += _recomputation_checks(offer_list, seat_list, candidate_list, ratio, whole_district)
+    violations += _recomputation_checks(offer_list, seat_list, candidate_list, ratio, whole_district, mode, kinds)
     return violations
