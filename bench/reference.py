@@ -257,7 +257,7 @@ def random_instance(
     for f in range(min(families, children // 3)):
         lead = rng.randrange(len(people))
         size = rng.choice((2, 2, 3))
-        members = [lead] + rng.sample([i for i in range(len(people)) if i != lead], size - 1)
+        members = [lead, *rng.sample([i for i in range(len(people)) if i != lead], size - 1)]
         if any(people[i].family for i in members):
             continue
         first = people[lead]

@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from heapq import heappush, heapreplace
+from itertools import islice
 
 from chalicelib.domain.allocation import (
     BLOCKED_PREFIX,
@@ -109,7 +110,10 @@ def _choices(candidate: Candidate, seats: dict[str, list[Seat]], whole_district:
     """The kindergartens the child proposes to, in turn: those of its preferences with seats, then the district."""
     if candidate.family_kindergarten is not None:
         return [candidate.family_kindergarten] if candidate.family_kindergarten in seats else []
-    listed = [k for k in dict.fromkeys(candidate.preferences) if k in seats]
+    preferences = candidate.preferences
+    if len(set(preferences)) != len(preferences):
+        preferences = tuple(dict.fromkeys(preferences))
+    listed = [k for k in preferences if k in seats]
     if whole_district:
         listed += sorted(k for k in seats if k not in listed)
     return listed
@@ -217,6 +221,7 @@ class _StableExplainer:
         self.priorities = priorities
         self.whole_district = whole_district
         self.ranked: dict[str, tuple[list[tuple[int, int, int]], list[int]]] = {}
+        self.first: dict[str, tuple[list[tuple[int, int, int]], list[PassedOver]]] = {}  # the order's head
 
     def _holders(self, kindergarten: str) -> tuple[list[tuple[int, int, int]], list[int]]:
         """The priority holders' keys at the kindergarten, sorted, and their common positions, sorted."""
@@ -260,19 +265,27 @@ class _StableExplainer:
         boundary = key[2] if key[1] == plain else state.out_of_turn if key[0] == 1 else 0
         plain_ahead = boundary - bisect_left(indexes, boundary)
         count = holders_ahead + plain_ahead
-        listed: list[PassedOver] = []
-        if count:
-            for other_key, index in self._walk(kindergarten):
-                if other_key >= key or len(listed) >= MAX_EXPLAINED:
-                    break
-                listed.append(PassedOver(state.people[index].application_id, self._why(index, kindergarten)))
-        return tuple(listed), count
+        if not count:
+            return (), 0
+        first = self.first.get(kindergarten)
+        if first is None:
+            walked = list(islice(self._walk(kindergarten), MAX_EXPLAINED))
+            first = self.first[kindergarten] = (
+                [other_key for other_key, _ in walked],
+                [PassedOver(state.people[index].application_id, self._why(index, kindergarten)) for _, index in walked],
+            )
+        return tuple(first[1][: bisect_left(first[0], key)]), count
 
     def _why(self, index: int, kindergarten: str) -> str:
         candidate = self.state.people[index]
         if candidate.blocked:
             return BLOCKED_PREFIX + candidate.blocked
-        if self.whole_district or kindergarten in _choices(candidate, self.state.seats, False):
+        wanted = (
+            kindergarten == candidate.family_kindergarten
+            if candidate.family_kindergarten is not None
+            else self.whole_district or kindergarten in candidate.preferences
+        )
+        if wanted:
             return SEATED_EARLIER  # stable: it holds this kindergarten or one it prefers
         return NOT_IN_PREFERENCES
 
