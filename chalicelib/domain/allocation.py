@@ -333,7 +333,10 @@ def _serve(
             continue
         seat: Seat | None = None
         preference_rank: int | None = None
+        only = candidate.family_kindergarten  # a "together only" family's kindergarten: nothing else
         for index, kindergarten in enumerate(candidate.preferences, start=1):
+            if only is not None and kindergarten != only:
+                continue
             stack = stacks.get(kindergarten)
             if stack:
                 seat, preference_rank = stack.pop(), index
@@ -599,13 +602,13 @@ class _Wants:
 
     def add(self, candidate: Candidate, got: str | None) -> None:
         preferences = candidate.preferences
-        if got in preferences:
+        if candidate.family_kindergarten is not None:  # its family's kindergarten, nothing else
+            better: tuple[str, ...] = () if got == candidate.family_kindergarten else (candidate.family_kindergarten,)
+        elif got in preferences:
             better = preferences[: preferences.index(got)]
         else:
             better = preferences
-            if candidate.family_kindergarten is not None:  # its family's kindergarten, nothing else
-                pass
-            elif self.whole_district and got is None:
+            if self.whole_district and got is None:
                 self.unseated = self.unseated or candidate
             elif self.whole_district and got is not None and (self.below is None or got > self.below[0]):
                 self.below = (got, candidate)
