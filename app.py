@@ -2,6 +2,7 @@
 
 from chalice import Chalice, ConvertToMiddleware
 
+from chalicelib.api import allocation as allocation_routes
 from chalicelib.api import applications, auth, local, operators, partners, private, reference, system, uploads, verify
 from chalicelib.api import contracts as contract_routes
 from chalicelib.api import directions as direction_routes
@@ -25,6 +26,7 @@ app.register_blueprint(private.bp)
 app.register_blueprint(pki.bp)
 app.register_blueprint(queue.bp)
 app.register_blueprint(direction_routes.bp)
+app.register_blueprint(allocation_routes.bp)
 app.register_blueprint(partners.bp)
 app.register_blueprint(contract_routes.bp)
 app.register_blueprint(directions.bp)

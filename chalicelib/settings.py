@@ -12,10 +12,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class RegionAllocation(BaseModel):
+    """How one region allocates seats: ``serial`` (the default) or ``stable``, and its kindergarten priorities."""
+
+    mode: Literal["serial", "stable"] = "serial"
+    priorities: list[Literal["sibling", "staff", "catchment"]] = Field(default_factory=list)  # earlier first
+
+    @model_validator(mode="after")
+    def _priorities_need_stable(self) -> RegionAllocation:
+        if self.priorities and self.mode != "stable":
+            raise ValueError("kindergarten priorities need the stable mode")
+        if len(set(self.priorities)) != len(self.priorities):
+            raise ValueError("a kindergarten priority is listed twice")
+        return self
 
 
 class Settings(BaseSettings):
@@ -74,6 +89,9 @@ class Settings(BaseSettings):
     priority_ratio_priority: int = 1
     priority_ratio_general: int = 3
     allocation_whole_district: bool = False  # offer any matching seat of the district, preferred ones first
+    # per region (JSON): {"astana": {"mode": "stable", "priorities": ["sibling", "staff", "catchment"]}};
+    # a region not listed allocates in serial mode without kindergarten priorities
+    allocation_regions: dict[str, RegionAllocation] = Field(default_factory=dict)
     partner_idempotency_hours: int = 24  # how long a partner's Idempotency-Key keeps its answer
     upload_max_bytes: int = 2 * 1024 * 1024
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from chalicelib.clock import Clock
+from chalicelib.domain.allocation import RegionRules
 from chalicelib.domain.directions import DirectionRules
 from chalicelib.gateways.population import PopulationRegistry, population_registry
 from chalicelib.notify import default_notifier
@@ -37,6 +38,7 @@ from chalicelib.store.vacancies import SeatRepository
 
 if TYPE_CHECKING:  # built on first use: contracts load their modules only where they are served
     from chalicelib.services.contracts import ContractService
+    from chalicelib.services.families import FamilyService
 
 
 def clock() -> Clock:
@@ -187,6 +189,10 @@ def direction_service() -> DirectionService:
         options=AllocationOptions(
             ratio=(settings.priority_ratio_priority, settings.priority_ratio_general),
             whole_district=settings.allocation_whole_district,
+            regions={
+                code: RegionRules(config.mode, tuple(config.priorities))
+                for code, config in settings.allocation_regions.items()
+            },
         ),
     )
 
@@ -222,3 +228,10 @@ def reset() -> None:
         cache_clear = getattr(value, "cache_clear", None)
         if callable(cache_clear) and getattr(value, "__module__", None) == __name__:
             cache_clear()
+
+
+@lru_cache(maxsize=1)
+def family_service() -> FamilyService:
+    from chalicelib.services.families import FamilyService
+
+    return FamilyService(clock=clock(), applications=applications())

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, json_response, parse_body
 from chalicelib.api.security import require_operator, require_parent, require_role
-from chalicelib.domain import allocation
+from chalicelib.domain import allocation, allocation_protocol
 from chalicelib.domain.directions import DirectionStatus, last_valid_day, revocable_until
 from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Role
@@ -33,7 +33,33 @@ PASSED_OVER_WORDS: dict[str, tuple[str, str]] = {
     allocation.NOT_IN_PREFERENCES: ("Бұл балабақшаны таңдамаған", "Не выбирал этот детский сад"),
     allocation.OTHER_COHORT: ("Басқа жас тобы (туған жылы)", "Другая возрастная группа (год рождения)"),
     allocation.OTHER_LANGUAGE: ("Басқа оқыту тілі", "Другой язык обучения"),
+    allocation.BLOCKED_PREFIX + allocation.FAMILY_APART: (
+        "«Тек бірге» таңдаған отбасына бір балабақшада орын жетпеді",
+        "Семье с выбором «только вместе» не хватило мест в одном саду",
+    ),
 }
+STABLE_SEATED = (
+    "Осы балабақшада немесе өзі жоғары қойған балабақшада орын алды",
+    "Получил место здесь или в детском саду, который поставил выше",
+)
+INSTEAD_WORDS: dict[str, tuple[str, str]] = {
+    allocation.OUT_OF_TURN_AHEAD: ("Кезектен тыс бала", "Ребёнок вне очереди"),
+    allocation.EARLIER_IN_ORDER: ("Ортақ кезекте алдыда тұрған", "Раньше в общей очереди"),
+    allocation.NO_SEATS: (
+        "Сіздің жас тобыңыз бен тіліңізге бос орын болмады",
+        "Не было свободных мест для вашей возрастной группы и языка",
+    ),
+    **{
+        allocation.PRIORITY_PREFIX + kind: (f"Басымдық: {words['kk']}", f"Приоритет: {words['ru']}")
+        for kind, words in allocation_protocol.PRIORITIES.items()
+    },
+}
+
+
+def _words(reason: str, mode: str | None) -> tuple[str, str]:
+    if mode == allocation.STABLE and reason == allocation.SEATED_EARLIER:
+        return STABLE_SEATED
+    return PASSED_OVER_WORDS.get(reason, (reason, reason))
 
 
 class ExtendRequest(BaseModel):
@@ -106,10 +132,21 @@ def direction_json(view: DirectionView, *, explanation: bool = False) -> dict[st
                 {
                     "application_id": item["application_id"],
                     "reason": item["reason"],
-                    "reason_kk": PASSED_OVER_WORDS.get(item["reason"], (item["reason"], item["reason"]))[0],
-                    "reason_ru": PASSED_OVER_WORDS.get(item["reason"], (item["reason"], item["reason"]))[1],
+                    "reason_kk": _words(item["reason"], why.get("mode"))[0],
+                    "reason_ru": _words(item["reason"], why.get("mode"))[1],
                 }
                 for item in why.get("passed_over", [])
+            ],
+            "mode": why.get("mode", allocation.SERIAL),
+            "priority": why.get("priority"),
+            "kindergarten_position": why.get("kindergarten_position"),
+            "instead": [
+                {
+                    **item,
+                    "reason_kk": INSTEAD_WORDS.get(item["reason"], (item["reason"], item["reason"]))[0],
+                    "reason_ru": INSTEAD_WORDS.get(item["reason"], (item["reason"], item["reason"]))[1],
+                }
+                for item in why.get("instead", [])
             ],
         }
     return body

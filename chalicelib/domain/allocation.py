@@ -167,6 +167,17 @@ NO_SEATS = "no_seats"  # Instead.reason: no free seat of the child's cohort and 
 PRIORITY_PREFIX = "priority:"  # Instead.reason: "priority:sibling" — the kindergarten priority held there
 
 
+@dataclass(frozen=True, slots=True)
+class RegionRules:
+    """How a region allocates: its mode and the kindergarten priorities it turned on (earlier first)."""
+
+    mode: str = SERIAL
+    priorities: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_mode(self.mode, self.priorities)
+
+
 class Pool(NamedTuple):
     """The children who compete for the same seats: one region, district, cohort and language."""
 

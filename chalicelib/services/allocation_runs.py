@@ -68,6 +68,9 @@ def candidate_json(candidate: allocation.Candidate) -> dict[str, Any]:
         "seq": candidate.seq,
         "preferences": list(candidate.preferences),
         "blocked": candidate.blocked,
+        "claims": [list(claim) for claim in candidate.claims],
+        "family": candidate.family,
+        "together": candidate.together,
     }
 
 
@@ -80,6 +83,13 @@ def offer_json(offer: allocation.Offer) -> dict[str, Any]:
         "preference_rank": offer.preference_rank,
         "passed_over": [{"application_id": p.application_id, "reason": p.reason} for p in offer.passed_over],
         "passed_over_count": offer.passed_over_count,
+        "mode": offer.mode,
+        "priority": offer.priority,
+        "kindergarten_position": offer.kindergarten_position,
+        "instead": [
+            {"kindergarten_id": i.kindergarten_id, "application_id": i.application_id, "reason": i.reason}
+            for i in offer.instead
+        ],
     }
 
 
@@ -91,6 +101,7 @@ def run_record(
     *,
     ratio: tuple[int, int],
     whole_district: bool,
+    rules: allocation.RegionRules = allocation.RegionRules(),
     seats: Iterable[allocation.Seat],
     candidates: Iterable[allocation.Candidate],
     offers: Iterable[allocation.Offer],
@@ -103,6 +114,9 @@ def run_record(
         "district": district,
         "ratio": list(ratio),
         "whole_district": whole_district,
+        "mode": rules.mode,
+        "priorities": list(rules.priorities),
+        "protocol_salt": secrets.token_hex(16),  # anonymises the protocol's children (kept here only)
         "seats": [seat_json(seat) for seat in seats],
         "candidates": [candidate_json(candidate) for candidate in candidates],
         "offers": [offer_json(offer) for offer in offers],
@@ -111,19 +125,26 @@ def run_record(
     }
 
 
+def protocol_key(run_id: str, language: str, kind: str) -> str:
+    """``allocations/<run id>.protocol.kk.csv`` and the like, beside the run's record."""
+    return f"allocations/{run_id}.protocol.{language}.{kind}"
+
+
+def candidate_of(item: dict[str, Any]) -> allocation.Candidate:
+    return allocation.Candidate(
+        **{
+            **item,
+            "registered_at": datetime.fromisoformat(item["registered_at"]),
+            "preferences": tuple(item["preferences"]),
+            "claims": tuple((claim[0], claim[1]) for claim in item.get("claims", ())),
+        }
+    )
+
+
 def replay(record: dict[str, Any]) -> list[str]:
     """Every violation of the rules in a recorded run (none: it was fair), and every direction not offered."""
     seats = [allocation.Seat(**item) for item in record["seats"]]
-    candidates = [
-        allocation.Candidate(
-            **{
-                **item,
-                "registered_at": datetime.fromisoformat(item["registered_at"]),
-                "preferences": tuple(item["preferences"]),
-            }
-        )
-        for item in record["candidates"]
-    ]
+    candidates = [candidate_of(item) for item in record["candidates"]]
     by_id = {seat.seat_id: seat for seat in seats}
     offers = [
         allocation.Offer(
@@ -133,11 +154,27 @@ def replay(record: dict[str, Any]) -> list[str]:
             preference_rank=item["preference_rank"],
             passed_over=tuple(allocation.PassedOver(p["application_id"], p["reason"]) for p in item["passed_over"]),
             passed_over_count=item["passed_over_count"],
+            mode=item.get("mode", allocation.SERIAL),
+            priority=item.get("priority"),
+            kindergarten_position=item.get("kindergarten_position"),
+            instead=tuple(allocation.Instead(**i) for i in item.get("instead", ())),
         )
         for item in record["offers"]
     ]
     ratio = (int(record["ratio"][0]), int(record["ratio"][1]))
-    violations = allocation.audit(seats, candidates, offers, ratio=ratio, whole_district=bool(record["whole_district"]))
+    try:
+        rules = allocation.RegionRules(record.get("mode", allocation.SERIAL), tuple(record.get("priorities", ())))
+    except ValueError as error:
+        return [f"the run's rules are not known: {error}"]
+    violations = allocation.audit(
+        seats,
+        candidates,
+        offers,
+        ratio=ratio,
+        whole_district=bool(record["whole_district"]),
+        mode=rules.mode,
+        priorities=rules.priorities,
+    )
     offered = {(offer.seat.seat_id, offer.application_id) for offer in offers}
     violations += [
         f"direction {item['number']} gives seat {item['seat_id']} to {item['application_id']} without an offer"

@@ -22,13 +22,14 @@ change is planned again from the current one (which may then refuse), never appl
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.clock import Clock
-from chalicelib.domain import allocation
+from chalicelib.documents.protocol import protocol_csv, protocol_pdf
+from chalicelib.domain import allocation, allocation_protocol
 from chalicelib.domain.contracts import ContractStatus, answer_contract_first, in_signing
 from chalicelib.domain.directions import (
     DirectionRules,
@@ -51,9 +52,11 @@ from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, queue_key
 from chalicelib.domain.reference import BenefitTier, Group, Kindergarten
 from chalicelib.notify.model import Notifier
 from chalicelib.observability import logger
+from chalicelib.services.allocation_priorities import PriorityFacts
 from chalicelib.services.allocation_runs import (
     new_run_id,
     offer_json,
+    protocol_key,
     replay,
     run_key,
     run_record,
@@ -79,10 +82,15 @@ MISSED_ORDINAL = 10**9  # history ordinals of misses written without a read sort
 
 @dataclass(frozen=True)
 class AllocationOptions:
-    """How allocation orders and widens (settings ``priority_ratio_*``, ``allocation_whole_district``)."""
+    """How allocation orders and widens (settings ``priority_ratio_*``, ``allocation_whole_district``), and
+    each region's mode and kindergarten priorities (``allocation_regions``; a region not listed: serial, none)."""
 
     ratio: tuple[int, int] = allocation.DEFAULT_RATIO
     whole_district: bool = False
+    regions: Mapping[str, allocation.RegionRules] = field(default_factory=dict)
+
+    def rules_for(self, region: str) -> allocation.RegionRules:
+        return self.regions.get(region, allocation.RegionRules())
 
 
 @dataclass
@@ -175,9 +183,20 @@ class DirectionService:
         if not seats:
             return run
         applications = self._queue_members(region, district, {seat.cohort for seat in seats})
+        rules = self.options.rules_for(region)
         candidates = self._candidates(applications.values(), now)
+        if rules.priorities:
+            claims = self.priority_facts.claims(
+                applications.values(), {seat.kindergarten_id for seat in seats}, rules.priorities
+            )
+            candidates = [replace(c, claims=claims.get(c.application_id, ())) for c in candidates]
         offers = allocation.allocate(
-            seats, candidates, ratio=self.options.ratio, whole_district=self.options.whole_district
+            seats,
+            candidates,
+            ratio=self.options.ratio,
+            whole_district=self.options.whole_district,
+            mode=rules.mode,
+            priorities=rules.priorities,
         )
         if not offers:  # nobody can take these seats now: nothing to issue, nothing to keep
             return run
@@ -190,6 +209,7 @@ class DirectionService:
             district,
             ratio=self.options.ratio,
             whole_district=self.options.whole_district,
+            rules=rules,
             seats=seats,
             candidates=candidates,
             offers=offers,
@@ -221,6 +241,7 @@ class DirectionService:
             {"seat_id": d.seat_id, "application_id": d.application_id, "number": d.number} for d in run.issued
         ]
         record["skipped"] = run.skipped
+        record["protocol"] = self._keep_protocol(record)
         self._keep(record)
         logger.info(
             "allocation run",
@@ -240,15 +261,12 @@ class DirectionService:
 
     def audit(self, principal: Principal, run_id: str) -> dict[str, Any]:
         """Replay a run from what it read: every violation of the rules (none: the run was fair)."""
-        if not valid_run_id(run_id):
-            raise self._run_not_found(run_id)
-        raw = self.objects.get(run_key(run_id))
-        if raw is None:
-            raise self._run_not_found(run_id)
-        record = json.loads(raw)
-        self._require_area(principal, record["region"], record["district"])
+        record = self._record(principal, run_id)
         return {
             "run_id": run_id,
+            "mode": record.get("mode", allocation.SERIAL),
+            "priorities": record.get("priorities", []),
+            "protocol": sorted(record.get("protocol", {})),
             "at": record["at"],
             "region": record["region"],
             "district": record["district"],
@@ -549,7 +567,11 @@ class DirectionService:
                 self.seats.take(change, direction.seat_id, direction.number, now)
             else:
                 self.seats.release(
-                    change, direction.seat_id, direction.number, region=direction.region, district=direction.district,
+                    change,
+                    direction.seat_id,
+                    direction.number,
+                    region=direction.region,
+                    district=direction.district,
                     now=now,
                 )
             self.directions.record(
@@ -632,6 +654,15 @@ class DirectionService:
             for app in self.applications.in_queue_order(queue_key(region, district, cohort, scope)):
                 if app.district == district and app.state is ApplicationStatus.ACTIVE:
                     members[app.id] = app
+        # a "together only" family is placed whole or not at all: its members of other cohorts take part too
+        # (with no seat of their cohort in this run, the family simply waits for a run that has them)
+        families = {
+            (app.applicant_iin, app.family_id) for app in members.values() if app.family_id and app.family_together
+        }
+        for applicant, family in sorted(families, key=str):
+            for other in self.applications.list_for_parent(applicant):
+                if other.family_id == family and other.district == district and other.state is ApplicationStatus.ACTIVE:
+                    members.setdefault(other.id, other)
         return members
 
     def _candidates(self, applications: Iterable[Application], now: datetime) -> list[allocation.Candidate]:
@@ -659,9 +690,61 @@ class DirectionService:
                     seq=int(app.seq),
                     preferences=tuple(p for p in app.preferences or [] if p not in declined),
                     blocked=blocked,
+                    family=app.family_id,
+                    together=bool(app.family_together),
                 )
             )
         return candidates
+
+    def _keep_protocol(self, record: dict[str, Any]) -> dict[str, str]:
+        """The run's anonymised protocol, CSV and PDF in Kazakh and Russian, stored beside its record."""
+        kept: dict[str, str] = {}
+        ids = {seat["kindergarten_id"] for seat in record["seats"]}
+        found = {k: self.reference.get_kindergarten(k) for k in sorted(ids)}
+        for language in allocation_protocol.LANGUAGES:
+            names = {k: getattr(kg.name, language) for k, kg in found.items() if kg is not None}
+            document = allocation_protocol.protocol(record, language, names)
+            for kind, body, content_type in (
+                ("csv", protocol_csv(document), "text/csv; charset=utf-8"),
+                ("pdf", protocol_pdf(document), "application/pdf"),
+            ):
+                key = protocol_key(record["run_id"], language, kind)
+                self.objects.put(key, body, content_type=content_type)
+                kept[f"{language}.{kind}"] = key
+        return kept
+
+    def protocol_link(self, principal: Principal, run_id: str, language: str, kind: str) -> dict[str, str]:
+        """A short-lived link to the run's protocol (operators of the run's region or district)."""
+        record = self._record(principal, run_id)
+        key = record.get("protocol", {}).get(f"{language}.{kind}")
+        if key is None:
+            raise NotFound(
+                "allocation.protocol_not_found",
+                "Бұл бөлудің мұндай хаттамасы жоқ.",
+                "У этого распределения нет такого протокола.",
+                details={"run_id": run_id, "language": language, "format": kind},
+            )
+        name = f"protocol-{run_id}-{language}.{kind}"
+        return {
+            "run_id": run_id,
+            "language": language,
+            "format": kind,
+            "url": self.objects.presigned_get(key, file_name=name),
+        }
+
+    def _record(self, principal: Principal, run_id: str) -> dict[str, Any]:
+        if not valid_run_id(run_id):
+            raise self._run_not_found(run_id)
+        raw = self.objects.get(run_key(run_id))
+        if raw is None:
+            raise self._run_not_found(run_id)
+        record: dict[str, Any] = json.loads(raw)
+        self._require_area(principal, record["region"], record["district"])
+        return record
+
+    @property
+    def priority_facts(self) -> PriorityFacts:
+        return PriorityFacts(self.applications, self.directions, self.objects)
 
     def _keep(self, record: dict[str, Any]) -> None:
         body = json.dumps(record, ensure_ascii=False, indent=1).encode()

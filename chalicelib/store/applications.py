@@ -27,6 +27,7 @@ from typing import Any
 
 from pynamodb.attributes import (
     Attribute,
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -212,6 +213,8 @@ class Application(Model):
     stop_list_until = UTCDateTimeAttribute(null=True)  # no direction is offered before this instant
     missed_directions = NumberAttribute(null=True)  # directions that lapsed unused (None: none yet)
     declined_kindergartens = ListAttribute(of=UnicodeAttribute, null=True)  # revoked directions' kindergartens
+    family_id = UnicodeAttribute(null=True)  # siblings joined by the parent share it (allocation)
+    family_together = BooleanAttribute(null=True)  # True: "together only", else "separately allowed"
     version = VersionAttribute()
 
     by_due = ApplicationsByDue()
@@ -977,6 +980,29 @@ class ApplicationRepository:
             why=why,
             details=details,
         )
+
+    def set_family(
+        self, apps: list[Application], family_id: str | None, together: bool, *, who: str, now: datetime
+    ) -> None:
+        """Join the applications as one family (``family_id``) or separate them (None): one transaction on the
+        versions read, every application still in the queue; raises ``ChangeRefused`` when one moved."""
+        members = [app.id for app in apps]
+
+        def build() -> Change:
+            change = Change()
+            for n, app in enumerate(apps):
+                if family_id is None:
+                    actions: list[Action] = [Application.family_id.remove(), Application.family_together.remove()]
+                else:
+                    actions = [Application.family_id.set(family_id), Application.family_together.set(together)]
+                change.update(f"application-{n}", app, actions, Application.status == ApplicationStatus.ACTIVE.value)
+                details = {"family_id": family_id, "together": together, "members": members}
+                event = "family_joined" if family_id else "family_separated"
+                record = self._record(app, int(app.version or 0) + 1, now, who, event, None, None, None, details)
+                change.put(f"history-{n}", record, HistoryRecord.subject.does_not_exist())
+            return change
+
+        commit(build)
 
     def _change(
         self,

@@ -114,6 +114,7 @@ def enqueue(
     district: str = "esil",
     benefit: str | None = None,
     email: str = "queue@mail.kz",
+    street: str = "Тұран",
 ) -> Application:
     """A child registered in the queue at ``at`` (a parent the tests do not act as)."""
     serial = next(_serials)
@@ -142,7 +143,7 @@ def enqueue(
             iin=parent,
             surname="Кезекбаева",
             given_name="Ана",
-            address=Address(city="Астана", district="Есіл", street="Тұран", house="1", flat="1"),
+            address=Address(city="Астана", district="Есіл", street=street, house="1", flat="1"),
             email=email,
             phone="+77019990000",
         ),
