@@ -150,6 +150,11 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     signed_in(page, stack)
     put_in_queue(page, TOMIRIS, "Айгөлек")
     expect(page.locator(".directions")).to_be_hidden()
+    # and the page says how seats are allocated in the region (the local stack: by the common queue)
+    rules = page.locator(".allocation-rules")
+    expect(rules.get_by_role("heading", name="Орындар қалай бөлінеді")).to_be_visible()
+    expect(rules.locator(".allocation-mode")).to_contain_text("жалпы кезек бойынша")
+    expect(rules).to_contain_text("балабақша басымдықтары қолданылмайды")
 
     # when the kindergarten publishes a vacancy of the child's group (the seat is offered at once)
     published = publish(stack, AIGOLEK, "2024-kk", 1)

@@ -3,6 +3,7 @@
 // with the child's directions above the tabs.
 
 import { get, post } from "../api.js";
+import { allocationRulesPanel } from "../allocation-rules.js";
 import { directionsPanel } from "../directions.js";
 import { bi, biField, clear, h, icon, kgName, uid, w } from "../dom.js";
 import { formatDate, formatDateTime } from "../format.js";
@@ -477,6 +478,7 @@ export async function render(root, params, ctx) {
     tablist.append(button);
   }
   drawHead();
-  root.append(head, messages, actions, directions.element, tablist, panel);
-  await Promise.all([show(active, false), directions.refresh(), refreshPrivate()]);
+  const rules = allocationRulesPanel(typeof item.region === "object" ? item.region?.code : item.region);
+  root.append(head, messages, actions, directions.element, tablist, panel, rules.element);
+  await Promise.all([show(active, false), directions.refresh(), refreshPrivate(), rules.refresh()]);
 }
