@@ -10,6 +10,9 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import wiring
+from chalicelib.api.allocation import _own_kindergarten
+from chalicelib.domain.errors import Forbidden
+from chalicelib.domain.principal import Principal, Role
 from chalicelib.services.allocation_runs import protocol_key
 from chalicelib.settings import RegionAllocation
 from tests.integration.directions.conftest import ESIL_12, Portal, enqueue, sweep
@@ -94,6 +97,13 @@ def test_a_catchment_child_takes_the_seat_before_an_earlier_child_explained_audi
     wrong = api.call("GET", f"/operator/allocations/{why['run_id']}/protocol?language=en&format=csv", token=operator)
     assert wrong[0] == 422
     assert api.call("GET", f"/operator/allocations/{why['run_id']}/protocol", token=filing.token)[0] == 403
+    # and an operator of another region, or of another district, is refused the protocol and the lists
+    for region, district in (("almaty", None), ("astana", "saryarka")):
+        stranger = Principal("850415306547", "Теміров Асхат", Role.EDUCATION_DEPARTMENT, "x", region, district)
+        with pytest.raises(Forbidden):
+            wiring.direction_service().protocol_link(stranger, why["run_id"], "kk", "pdf")
+        with pytest.raises(Forbidden):
+            _own_kindergarten(stranger, ESIL_12)
 
 
 def test_siblings_together_only_get_one_kindergarten_in_one_run_or_wait(api, clock, portal: Portal, operator, filing):
