@@ -185,7 +185,7 @@ def allocate_stable(
     for _, state in sorted(_pools(seats, candidates, ratio, priorities).items()):
         held = _defer(state, whole_district, priorities)
         got = {index: kindergarten for kindergarten, heap in held.items() for _, index in heap}
-        last = {kindergarten: max(heap)[1] for kindergarten, heap in held.items() if heap}  # the worst held
+        last = {kindergarten: heap[0][1] for kindergarten, heap in held.items() if heap}  # the one it ranks last
         explainer = _StableExplainer(state, got, priorities, whole_district)
         for kindergarten in sorted(held):
             stack = state.seats[kindergarten]

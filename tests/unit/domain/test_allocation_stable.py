@@ -197,12 +197,24 @@ def test_stable_offers_explain_who_took_each_preferred_kindergarten(seed, whole_
     offers = allocate(seats, candidates, whole_district=whole_district, **STABLE)
 
     kindergarten_of = got(offers)
+    position = {o.application_id: o.kindergarten_position for o in offers}
     for offer in offers:
         preferred = list(dict.fromkeys(people[offer.application_id].preferences))
         before = preferred[: preferred.index(offer.seat.kindergarten_id)] if offer.preference_rank else preferred
         assert [instead.kindergarten_id for instead in offer.instead] == before
         for instead in offer.instead:
-            assert instead.application_id is None or kindergarten_of[instead.application_id] == instead.kindergarten_id
+            if instead.application_id is None:
+                continue
+            # the child named is the one that kindergarten ranks last among those it took from this pool
+            assert kindergarten_of[instead.application_id] == instead.kindergarten_id
+            pool = (offer.seat.district, offer.seat.cohort, offer.seat.language)
+            there = [
+                o.kindergarten_position
+                for o in offers
+                if o.seat.kindergarten_id == instead.kindergarten_id
+                and (o.seat.district, o.seat.cohort, o.seat.language) == pool
+            ]
+            assert position[instead.application_id] == max(there)
         assert offer.kindergarten_position == offer.passed_over_count + 1
         assert len(offer.passed_over) <= min(offer.passed_over_count, 50)
 
