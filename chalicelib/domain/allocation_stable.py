@@ -36,7 +36,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from heapq import heappush, heapreplace
 from itertools import islice
 
@@ -73,6 +73,7 @@ class _PoolState:
     out_of_turn: int  # how many of them are out of turn (all first in the common order)
     holders: dict[str, list[tuple[int, int]]]  # kindergarten → (class, index) of the children holding a priority
     seats: dict[str, list[Seat]]  # kindergarten → its seats, the next to give last
+    classes: dict[int, dict[str, int]] = field(default_factory=dict)  # index → kindergarten → its class there
 
     def klass(self, index: int, kindergarten: str, priorities: tuple[str, ...]) -> int:
         """The best of the region's priorities the child holds at the kindergarten (len: none)."""
@@ -83,7 +84,9 @@ class _PoolState:
 
     def key(self, index: int, kindergarten: str, priorities: tuple[str, ...]) -> tuple[int, int, int]:
         """Where the kindergarten ranks the child: (not out of turn, priority class, common position)."""
-        return (0 if index < self.out_of_turn else 1, self.klass(index, kindergarten, priorities), index)
+        held = self.classes.get(index)
+        klass = held.get(kindergarten, len(priorities)) if held else len(priorities)
+        return (0 if index < self.out_of_turn else 1, klass, index)
 
 
 def _pools(
@@ -98,8 +101,12 @@ def _pools(
         state = _PoolState(people, out_of_turn, defaultdict(list), by_kindergarten)
         if priorities:
             for index, candidate in enumerate(people):
+                if not candidate.claims:
+                    continue
                 for kindergarten in {k for k, kind in candidate.claims if kind in priorities}:
-                    state.holders[kindergarten].append((state.klass(index, kindergarten, priorities), index))
+                    klass = state.klass(index, kindergarten, priorities)
+                    state.classes.setdefault(index, {})[kindergarten] = klass
+                    state.holders[kindergarten].append((klass, index))
             for holders in state.holders.values():
                 holders.sort()
         states[pool] = state

@@ -118,7 +118,9 @@ def _wrong_priority_precedence(monkeypatch):  # stable: kindergarten priorities 
 
 
 def _priorities_ignored(monkeypatch):  # stable: kindergarten priorities ignored
-    monkeypatch.setattr(allocation_stable._PoolState, "klass", lambda self, index, kindergarten, priorities: 0)
+    monkeypatch.setattr(
+        allocation_stable._PoolState, "klass", lambda self, index, kindergarten, priorities: len(priorities)
+    )
 
 
 @pytest.mark.parametrize(
