@@ -121,6 +121,7 @@ def application_json(view: ApplicationView) -> dict[str, Any]:
             else None
         ),
         "live_direction": app.live_direction_id,
+        "family": {"id": app.family_id, "together": bool(app.family_together)} if app.family_id else None,
         "stop_list_until": app.stop_list_until.isoformat() if app.stop_list_until else None,
         "missed_directions": int(app.missed_directions or 0),
         "actions": ["confirm_interest", "change_benefit", "withdraw"] if active else [],

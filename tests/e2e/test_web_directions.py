@@ -208,3 +208,30 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     page.set_viewport_size(PHONE)
     expect(row).to_be_visible()
     screenshot(page, "web-direction-revoked-phone-kk")
+
+
+SANZHAR = ("260615531049", "Ахметов", "Санжар")
+
+
+def test_a_parent_joins_siblings_together_only_and_separates_them(stack: StackProcess, page: Page):
+    # given the parent's two children in the Байқоңыр queue (Томирис may be there from the test before)
+    signed_in(page, stack)
+    page.wait_for_load_state("networkidle")
+    if not page.locator("tr", has_text=TOMIRIS[0]).count():
+        put_in_queue(page, TOMIRIS, "Айгөлек")
+    put_in_queue(page, SANZHAR, "Айгөлек")
+
+    # when the parent joins Санжар with Томирис, "together only"
+    family = page.locator(".family")
+    expect(family.get_by_role("heading", name="Бауырлар")).to_be_visible()
+    family.get_by_label("Ахметова Томирис", exact=False).check()
+    family.get_by_label("Тек бірге").check()
+    screenshot(page, "web-family-join-kk")
+    family.get_by_role("button", name="Біріктіру").click()
+
+    # then the page says so, and the family can be separated again
+    expect(page.get_by_text("Өтініштер біріктірілді.")).to_be_visible()
+    expect(family.locator(".family-state")).to_have_text("Тек бірге")
+    family.get_by_role("button", name="Ажырату").click()
+    expect(page.get_by_text("Өтініштер ажыратылды.")).to_be_visible()
+    expect(family.get_by_role("button", name="Біріктіру")).to_be_visible()

@@ -3,7 +3,7 @@
 // with the child's directions above the tabs.
 
 import { get, post } from "../api.js";
-import { allocationRulesPanel } from "../allocation-rules.js";
+import { allocationRulesPanel, familyPanel } from "../allocation-rules.js";
 import { directionsPanel } from "../directions.js";
 import { bi, biField, clear, h, icon, kgName, uid, w } from "../dom.js";
 import { formatDate, formatDateTime } from "../format.js";
@@ -479,6 +479,11 @@ export async function render(root, params, ctx) {
   }
   drawHead();
   const rules = allocationRulesPanel(typeof item.region === "object" ? item.region?.code : item.region);
-  root.append(head, messages, actions, directions.element, tablist, panel, rules.element);
-  await Promise.all([show(active, false), directions.refresh(), refreshPrivate(), rules.refresh()]);
+  const family = familyPanel(() => item, async (messageKey) => {
+    item = { ...item, ...(await get(`/applications/${encodeURIComponent(item.id)}`)) };
+    clear(messages).append(notice("success", w(messageKey)));
+    await family.refresh();
+  });
+  root.append(head, messages, actions, directions.element, tablist, panel, family.element, rules.element);
+  await Promise.all([show(active, false), directions.refresh(), refreshPrivate(), family.refresh(), rules.refresh()]);
 }
