@@ -127,7 +127,9 @@ class WorkingCalendar:
         exceptions = set(self._days_off) | self._working_days
         for year in range(a.year, b.year + 1):
             exceptions |= self._public_days_off(year)
-        correction = sum(int(self.is_working_day(d)) - int(d.weekday() < _SATURDAY) for d in exceptions if a < d <= b)
+        correction = sum(
+            int(self.is_working_day(d)) - int(d.weekday() < _SATURDAY) for d in exceptions if a < d <= b
+        )
         return _weekdays_between(a, b) + correction
 
 
