@@ -32,8 +32,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from infra.local.harness import StackProcess, start_stack
-from tests.e2e.clock import START
+from infra.local.harness import StackProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -75,30 +74,6 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
-
-
-_web_stack: StackProcess | None = None
-
-
-def web_stack(config: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> StackProcess:
-    """The local stack of the browser tests: one per test worker, started on first use.
-
-    It is not the e2e suite's shared ``local_stack``: the browser tests sign demo parents in
-    for the first time and put demo children in the queue, which must not depend on, nor
-    disturb, what the other end-to-end tests do with the same people.
-    """
-    global _web_stack
-    if _web_stack is None:
-        _web_stack = start_stack(tmp_path_factory.mktemp("web-stack"), clock_start=START)
-        config.add_cleanup(_stop_web_stack)
-    return _web_stack
-
-
-def _stop_web_stack() -> None:
-    global _web_stack
-    if _web_stack is not None:
-        _web_stack.stop()
-        _web_stack = None
 
 
 @contextlib.contextmanager

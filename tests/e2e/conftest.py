@@ -49,12 +49,25 @@ def browser() -> Iterator[Browser]:
         yield launched
 
 
-@pytest.fixture(scope="module")
-def stack(browser: Browser, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> StackProcess:
-    """The browser tests' local stack (``tests.e2e.browser.web_stack``), started once per worker."""
-    from tests.e2e.browser import web_stack
+@pytest.fixture(scope="session")
+def web_stack_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
+    """The browser tests' local stack, started once per worker on first use and stopped at its end."""
+    stack = start_stack(tmp_path_factory.mktemp("web-stack"), clock_start=START)
+    try:
+        yield stack
+    finally:
+        stack.stop()
 
-    return web_stack(pytestconfig, tmp_path_factory)
+
+@pytest.fixture(scope="module")
+def stack(browser: Browser, web_stack_process: StackProcess) -> StackProcess:
+    """The browser tests' local stack: not the e2e suite's shared ``local_stack``.
+
+    The browser tests sign demo parents in for the first time and put demo children in the
+    queue, which must not depend on, nor disturb, what the other end-to-end tests do with the
+    same people.
+    """
+    return web_stack_process
 
 
 @pytest.fixture
