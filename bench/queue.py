@@ -204,7 +204,7 @@ def _read_rows(repo: ApplicationRepository, size: int, apps: list[Loaded]) -> li
         with metered() as meter:
             numbers = [repo.queue_numbers(repo.get(app.id)) for app in picks]
         for app, got in zip(picks, numbers, strict=True):
-            expected = (app.seq, bisect_left(benefited, app.seq) + 1 if benefit else 0)  # all are active
+            expected = (app.seq, bisect_left(benefited, app.seq) + 1 if benefit else None)  # all are active
             if (got.general, got.benefit) != expected:
                 raise AssertionError(f"{app.id}: read {got}, expected {expected}")
         if meter.count("Scan"):

@@ -122,12 +122,20 @@ def application_service() -> ApplicationService:
         accounts=AccountRepository(),
         school_age_years=get_settings().school_age_years,
         release_direction=lambda number, who: direction_service().release_after_departure(number, who=who),
+        directions_of=lambda app: direction_service().numbers_of(app),
     )
 
 
 @lru_cache(maxsize=1)
 def benefit_checks() -> BenefitCheckService:
-    return BenefitCheckService(clock(), applications(), reference(), objects(), default_notifier())
+    return BenefitCheckService(
+        clock(),
+        applications(),
+        reference(),
+        objects(),
+        default_notifier(),
+        reissue=lambda application_id, event: application_service().reissue_documents(application_id, event),
+    )
 
 
 @lru_cache(maxsize=1)

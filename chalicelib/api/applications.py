@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field
 from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, json_response, parse_body
 from chalicelib.api.security import require_parent
+from chalicelib.domain import history_words
 from chalicelib.domain.application_form import Address
 from chalicelib.domain.names import person_name
-from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, interest_deadline
+from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, benefit_number_words, interest_deadline
 from chalicelib.services.applications import REASON_WORDS, STATUS_WORDS, ApplicationView, DraftInput
 from chalicelib.store.applications import rules_from_settings
 from chalicelib.store.documents import IssuedDocument
@@ -94,7 +95,10 @@ def application_json(view: ApplicationView) -> dict[str, Any]:
         },
         "applicant_name": person_name(applicant.surname, applicant.given_name, applicant.patronymic),
         "queue_number": numbers.general,
-        "benefit_queue_number": numbers.benefit,
+        "benefit_queue_number": numbers.benefit,  # null unless the benefit is approved
+        "benefit_queue_text": dict(
+            zip(("kk", "ru"), benefit_number_words(numbers.benefit, app.benefit_status), strict=True)
+        ),
         "status": status.value,
         "status_kk": words.kk,
         "status_ru": words.ru,
@@ -152,14 +156,35 @@ WHO_WORDS = {
 
 
 def history_json(record: HistoryRecord) -> dict[str, Any]:
+    """One change: when, who (in words), and what happened as one sentence in Kazakh and Russian."""
     reason = REASON_WORDS.get(record.why or "")
     who_kk, who_ru = WHO_WORDS.get(record.who.split(":", 1)[0], (record.who, record.who))
+    reference = wiring.reference()
+    text = history_words.sentence(
+        history_words.Entry(
+            event=record.event,
+            subject_id=record.subject_id,
+            at=record.at,
+            who=record.who,
+            from_state=record.from_state,
+            to_state=record.to_state,
+            why=record.why,
+            details=record.details,
+        ),
+        kindergarten_name=lambda kg: (found.name if (found := reference.get_kindergarten(kg)) else None),
+        benefit_name=lambda code: (found.name if (found := reference.get_benefit_category(code)) else None),
+        reasons=REASON_WORDS,
+    )
     return {
         "at": record.at.isoformat(),
         "who": record.who,
         "who_kk": who_kk,
         "who_ru": who_ru,
+        "subject": record.subject_type,
+        "subject_id": record.subject_id,
         "event": record.event,
+        "text_kk": text.kk,
+        "text_ru": text.ru,
         "from": record.from_state,
         "to": record.to_state,
         "why": record.why,

@@ -121,6 +121,12 @@ def direction_json(view: DirectionView, *, explanation: bool = False) -> dict[st
             "clock_paused": d.paused_seconds is not None,
         },
     }
+    if view.clock is not None:
+        body["clock"] = {
+            "state": view.clock.state,
+            "valid_until": view.clock.valid_until.isoformat() if view.clock.valid_until else None,
+            "working_days_left": view.clock.working_days_left,
+        }
     if explanation:
         why = d.explanation or {}
         body["explanation"] = {

@@ -86,7 +86,7 @@ def choose(application_id: str) -> Any:
     principal = require_parent(bp.current_request)
     body = parse_body(bp.current_request, SignedRequest)
     chosen = wiring.private_choice_service().choose(principal, application_id, body.signed_xml)
-    view = ApplicationView(chosen.application, QueueNumbers(None, 0))  # the child has left the queue
+    view = ApplicationView(chosen.application, QueueNumbers(None, None))  # the child has left the queue
     return {
         **application_json(view),
         "private_direction": {

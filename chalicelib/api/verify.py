@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -27,10 +28,29 @@ code{{word-break:break-all;font-size:.8rem}}
 </style></head><body><main>{body}</main></body></html>"""
 
 
+def _when(at: datetime | None) -> str:
+    return local_time(at).strftime("%d.%m.%Y %H:%M") if at else "—"
+
+
 def _valid_page(found: DocumentVerification) -> str:
-    issued = local_time(found.issued_at).strftime("%d.%m.%Y %H:%M")
+    issued = _when(found.issued_at)
+    if found.superseded_at is not None:
+        heading = "⚠ Құжат ауыстырылды / Документ заменён"
+        colour = "#9a6200"
+        successor = (
+            "<p>Бұл құжат шынымен берілген, бірақ оның деректері өзгергендіктен, "
+            f"{_when(found.superseded_at)} жаңа құжатпен ауыстырылды: "
+            f"№ {escape(found.superseded_by_number or '—')}, {_when(found.superseded_by_issued_at)} берілген "
+            f"(идентификаторы {escape(found.superseded_by_id or '—')}). Жаңа құжатты пайдаланыңыз.</p>"
+            "<p>Этот документ действительно выдавался, но его сведения изменились, и "
+            f"{_when(found.superseded_at)} он заменён новым документом: "
+            f"№ {escape(found.superseded_by_number or '—')} от {_when(found.superseded_by_issued_at)} "
+            f"(идентификатор {escape(found.superseded_by_id or '—')}). Пользуйтесь новым документом.</p>"
+        )
+    else:
+        heading, colour, successor = "✔ Құжат жарамды / Документ действителен", "#1a7f37", ""
     body = (
-        "<h1>✔ Құжат жарамды / Документ действителен</h1>"
+        f"<h1>{heading}</h1>{successor}"
         "<dl>"
         f"<dt>Құжат / Документ</dt><dd>{escape(found.kind.title_kk)} / {escape(found.kind.title_ru)}</dd>"
         f"<dt>Нөмірі / Номер</dt><dd>{escape(found.number)}</dd>"
@@ -39,7 +59,7 @@ def _valid_page(found: DocumentVerification) -> str:
         f"<dt>PDF файлының SHA-256 / SHA-256 файла PDF</dt><dd><code>{found.sha256}</code></dd>"
         "</dl>"
     )
-    return _PAGE.format(title="Құжат жарамды / Документ действителен", colour="#1a7f37", body=body)
+    return _PAGE.format(title=heading.lstrip("✔⚠ "), colour=colour, body=body)
 
 
 def _invalid_page(error: DomainError) -> str:
@@ -63,6 +83,19 @@ def verify(document_id: str) -> Any:
         return json_response(
             {
                 "valid": True,
+                "current": found.superseded_at is None,
+                "superseded_at": found.superseded_at.isoformat() if found.superseded_at else None,
+                "superseded_by": (
+                    {
+                        "document_id": found.superseded_by_id,
+                        "number": found.superseded_by_number,
+                        "issued_at": (
+                            found.superseded_by_issued_at.isoformat() if found.superseded_by_issued_at else None
+                        ),
+                    }
+                    if found.superseded_at
+                    else None
+                ),
                 "document_id": found.document_id,
                 "kind": found.kind.value,
                 "title_kk": found.kind.title_kk,

@@ -60,6 +60,13 @@ def _or(value: Value | None, empty: Bilingual = L.NONE) -> Value:
     return empty if value is None else value
 
 
+def _benefit_number(number: int | None, pending: bool) -> Value:
+    """«—» without an approved benefit, «тексеруде / на проверке» while it is checked: never 0."""
+    if number is not None:
+        return str(number)
+    return L.UNDER_REVIEW if pending else "—"
+
+
 def _numbers(numbers: tuple[str, ...]) -> Value:
     return ", ".join(f"№ {n}" for n in numbers) if numbers else L.NONE
 
@@ -81,7 +88,7 @@ def registration_notice(d: RegistrationNoticeData, issued_at: datetime) -> Layou
                     Field(L.KINDERGARTEN_NUMBERS, _numbers(d.kindergarten_numbers)),
                     Field(L.QUEUE_NUMBER, str(d.queue_number)),
                     Field(L.BENEFIT_CATEGORY, _or(d.benefit_category, L.NO_BENEFIT)),
-                    Field(L.BENEFIT_QUEUE_NUMBER, str(d.benefit_queue_number)),
+                    Field(L.BENEFIT_QUEUE_NUMBER, _benefit_number(d.benefit_queue_number, d.benefit_pending)),
                     Field(L.APPLICATION_DATE, format_date(d.application_date)),
                 )
             ),
@@ -147,7 +154,7 @@ def accounting_book_entry(d: AccountingBookEntryData, issued_at: datetime) -> La
                     Field(L.KINDERGARTEN_NUMBERS, _numbers(d.kindergarten_numbers)),
                     Field(L.BENEFIT_CATEGORY, _or(d.benefit_category, L.NO_BENEFIT)),
                     Field(L.QUEUE_NUMBER, str(d.queue_number)),
-                    Field(L.BENEFIT_QUEUE_NUMBER, str(d.benefit_queue_number)),
+                    Field(L.BENEFIT_QUEUE_NUMBER, _benefit_number(d.benefit_queue_number, d.benefit_pending)),
                 ),
                 heading=L.PLACEMENT,
             ),

@@ -82,7 +82,8 @@ class RegistrationNoticeData(DocumentData):
     kindergarten_numbers: tuple[Text, ...]
     queue_number: int = Field(ge=1)
     benefit_category: Words | None
-    benefit_queue_number: int = Field(ge=0)
+    benefit_queue_number: int | None = Field(default=None, ge=1)  # None: no approved benefit
+    benefit_pending: bool = False  # the claim waits for an operator: «тексеруде / на проверке»
     application_date: AwareDatetime
     issued_by: Words
 
@@ -119,7 +120,8 @@ class AccountingBookEntryData(DocumentData):
     kindergarten_numbers: tuple[Text, ...]
     benefit_category: Words | None
     queue_number: int = Field(ge=1)
-    benefit_queue_number: int = Field(ge=0)
+    benefit_queue_number: int | None = Field(default=None, ge=1)  # None: no approved benefit
+    benefit_pending: bool = False
     issued_by: Words
 
 

@@ -136,6 +136,44 @@ def stop_list_end(deadline: datetime, calendar: WorkingCalendar, rules: Directio
     return calendar.add_working_days(deadline - _INSTANT, rules.stop_list_working_days)
 
 
+@dataclass(frozen=True)
+class DirectionClock:
+    """Where the direction's five working days stand, as the parent is shown them.
+
+    - ``running``: the deadline counts down; ``valid_until`` is the last valid day and
+      ``working_days_left`` the working days after today up to it (0: today is the last day);
+    - ``paused``: the kindergarten holds the contract the parent sent; the time left is kept, and
+      ``valid_until``/``working_days_left`` are what the direction would have if the clock
+      resumed now (a refusal resumes it; a signature enrols the child and ends it);
+    - ``passed``: the deadline is over and the sweep has not yet ended the direction;
+    - ``stopped``: the direction is over (enrolled, revoked, expired): no deadline.
+    """
+
+    state: str
+    valid_until: date | None = None
+    working_days_left: int | None = None
+
+
+def direction_clock(
+    *,
+    status: DirectionStatus,
+    deadline: datetime,
+    paused_seconds: float | None,
+    now: datetime,
+    calendar: WorkingCalendar,
+) -> DirectionClock:
+    if not status.live:
+        return DirectionClock("stopped")
+    if paused_seconds is not None:
+        state, end = "paused", now + timedelta(seconds=float(paused_seconds))
+    elif now < deadline:
+        state, end = "running", deadline
+    else:
+        return DirectionClock("passed", last_valid_day(deadline), 0)
+    last = last_valid_day(end)
+    return DirectionClock(state, last, max(0, calendar.working_days_between(local_time(now).date(), last)))
+
+
 def on_stop_list(stop_list_until: datetime | None, now: datetime) -> bool:
     return stop_list_until is not None and now < stop_list_until
 

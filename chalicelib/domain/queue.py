@@ -78,6 +78,20 @@ class BenefitStatus(StrEnum):
     REFUSED = "refused"
 
 
+BENEFIT_UNDER_REVIEW = ("тексеруде", "на проверке")
+NO_NUMBER = "—"
+
+
+def benefit_number_words(number: int | None, benefit_status: str | None) -> tuple[str, str]:
+    """The benefit queue number as parents read it (kk, ru): the number once the benefit is approved,
+    «тексеруде / на проверке» while an operator checks the claim, «—» without a benefit (never 0)."""
+    if number is not None:
+        return str(number), str(number)
+    if benefit_status == BenefitStatus.PENDING:
+        return BENEFIT_UNDER_REVIEW
+    return NO_NUMBER, NO_NUMBER
+
+
 class Channel(StrEnum):
     """How the application came in (the view shows the e-government and service-centre numbers)."""
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from chalicelib.clock import Clock, local_time
 from chalicelib.documents.kinds import DocumentKind
+from chalicelib.domain import history_words
 from chalicelib.domain.application_form import (
     Address,
     Applicant,
@@ -20,17 +21,19 @@ from chalicelib.domain.application_form import (
     check_application,
     read_application,
 )
+from chalicelib.domain.consequences import documents_reissued
 from chalicelib.domain.contacts import validate_contacts
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.iin import parse_iin
 from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal
-from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, TimerKind
+from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, TimerKind, benefit_number_words
 from chalicelib.domain.reference import Bilingual, Kindergarten
 from chalicelib.domain.uploads import UploadPurpose
 from chalicelib.eds.model import Check, Holder, KeyPurpose, SignatureRefused
 from chalicelib.gateways.population import PopulationRegistry
 from chalicelib.notify.model import Attachment, Notifier
+from chalicelib.observability import logger
 from chalicelib.services.auth import Verifier
 from chalicelib.services.documents import DocumentService
 from chalicelib.services.uploads import UploadService
@@ -43,6 +46,14 @@ from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
 
 SUBJECT = "application"
+_APPLICATION_DOCUMENTS = frozenset(
+    {
+        DocumentKind.REGISTRATION_NOTICE,
+        DocumentKind.DOCUMENTS_RECEIPT,
+        DocumentKind.ACCOUNTING_BOOK_ENTRY,
+        DocumentKind.CHILD_CARD,
+    }
+)
 
 STATUS_WORDS: dict[str, Bilingual] = {
     ApplicationStatus.ACTIVE: Bilingual("Шешім қабылданды (Кезекте)", "Принято решение (В очереди)"),
@@ -133,6 +144,8 @@ class ApplicationService:
     school_age_years: int
     # ends a live direction the child held when it left the queue: (direction number, who)
     release_direction: Callable[[str, str], None] | None = None
+    # the child's directions for the change history: (direction number, its contract's number or None)
+    directions_of: Callable[[Application], list[tuple[str, str | None]]] | None = None
 
     # --- filing ---------------------------------------------------------------------------------
 
@@ -217,23 +230,44 @@ class ApplicationService:
         return ApplicationView(app, self.applications.queue_numbers(app))
 
     def history(self, principal: Principal, application_id: str) -> list[HistoryRecord]:
-        self._own(principal, application_id)
-        return self.applications.history(application_id)
+        """Every change of the application, of its directions and of their contracts, oldest first.
+
+        One query per subject (the application, each direction, each contract); a change recorded
+        on both the application and its direction is listed once (``history_words.merged``).
+        """
+        app = self._own(principal, application_id)
+        own = self.applications.history(app.id)
+        store = self.applications.history_store
+        directions: list[HistoryRecord] = []
+        contracts: list[HistoryRecord] = []
+        for number, contract in self.directions_of(app) if self.directions_of is not None else []:
+            directions.extend(store.for_subject("direction", number))
+            if contract:
+                contracts.extend(store.for_subject("contract", contract))
+        return history_words.merged(own, directions, contracts)
 
     def documents_of(self, principal: Principal, application_id: str) -> list[dict[str, Any]]:
         """The parent's attachments and the system's documents, each with a short-lived link."""
         app = self._own(principal, application_id)
         items: list[dict[str, Any]] = []
-        for record in self.documents.documents.for_subject(f"{SUBJECT}#{app.id}"):
+        records = sorted(
+            self.documents.documents.for_subject(f"{SUBJECT}#{app.id}"),
+            key=lambda r: (r.issued_at, r.superseded_by is None),
+        )
+        for record in records:
             kind = DocumentKind(record.kind)
             items.append(
                 {
                     "kind": kind.value,
                     "title_kk": kind.title_kk,
                     "title_ru": kind.title_ru,
+                    "number": record.number,
                     "source": "system",
                     "issued_at": record.issued_at.isoformat(),
                     "url": self.documents.download_link(record),
+                    # superseded: its facts changed and it was issued again (kept, no longer in force)
+                    "superseded": record.superseded_by is not None,
+                    "superseded_at": record.superseded_at.isoformat() if record.superseded_at else None,
                 }
             )
         for number, key in enumerate([*(app.attachment_keys or []), *(app.benefit_document_keys or [])], start=1):
@@ -302,6 +336,7 @@ class ApplicationService:
         app = self.applications.change_benefit(
             application_id, benefit, who=_who(principal), now=self.clock.now(), document_keys=[u.key for u in uploads]
         )
+        self.reissue_documents(app.id, "application.benefit_changed")
         return ApplicationView(app, self.applications.queue_numbers(app))
 
     def withdraw_draft(self, principal: Principal, application_id: str, reason: str) -> str:
@@ -500,9 +535,53 @@ class ApplicationService:
             benefit_document_keys=[],
         )
 
+    def reissue_documents(self, application_id: str, event: str) -> list[IssuedDocument]:
+        """Issue again the application's documents whose facts the change ``event`` altered (see
+        ``domain/consequences.py``), each superseding the one in force. A failure is logged: the
+        change stands."""
+        kinds = [kind for kind in documents_reissued(event) if kind in _APPLICATION_DOCUMENTS]
+        if not kinds:
+            return []
+        issued: list[IssuedDocument] = []
+        try:
+            app = self.applications.get(application_id)
+            numbers = self.applications.queue_numbers(app)
+            if numbers.general is None:  # out of the queue: the documents keep what they said
+                return []
+            now = self.clock.now()
+            subject = f"{SUBJECT}#{app.id}"
+            contents = dict(self._document_contents(app, numbers, self.reference.get_kindergartens(app.preferences)))
+            for kind in kinds:
+                issued.append(
+                    self.documents.issue(
+                        kind,
+                        contents[kind],
+                        subject=subject,
+                        owner_iin=app.applicant_iin,
+                        number=app.id,
+                        issued_at=now,
+                        supersedes=self.documents.current(subject, kind),
+                        reissued_for=event,
+                    )
+                )
+        except Exception:
+            logger.exception("an application's documents were not issued again", extra={"application": application_id})
+        return issued
+
     def _issue_documents(
         self, app: Application, numbers: QueueNumbers, kindergartens: dict[str, Kindergarten], now: datetime
     ) -> list[IssuedDocument]:
+        return [
+            self.documents.issue(
+                kind, data, subject=f"{SUBJECT}#{app.id}", owner_iin=app.applicant_iin, number=app.id, issued_at=now
+            )
+            for kind, data in self._document_contents(app, numbers, kindergartens)
+        ]
+
+    def _document_contents(
+        self, app: Application, numbers: QueueNumbers, kindergartens: dict[str, Kindergarten]
+    ) -> list[tuple[DocumentKind, dict[str, Any]]]:
+        """The four documents' facts as they stand now."""
         region = self.reference.get_region(app.region)
         district = self.reference.get_district(app.region, app.district)
         issued_by = _issued_by(region.name if region else Bilingual(app.region, app.region))
@@ -539,6 +618,7 @@ class ApplicationService:
                     "queue_number": general,
                     "benefit_category": benefit_words,
                     "benefit_queue_number": numbers.benefit,
+                    "benefit_pending": app.benefit_status == BenefitStatus.PENDING.value,
                     "application_date": app.registered_at,
                     "issued_by": issued_by,
                 },
@@ -582,6 +662,7 @@ class ApplicationService:
                     "benefit_category": benefit_words,
                     "queue_number": general,
                     "benefit_queue_number": numbers.benefit,
+                    "benefit_pending": app.benefit_status == BenefitStatus.PENDING.value,
                     "issued_by": issued_by,
                 },
             ),
@@ -610,21 +691,17 @@ class ApplicationService:
                 },
             ),
         ]
-        return [
-            self.documents.issue(
-                kind, data, subject=f"{SUBJECT}#{app.id}", owner_iin=app.applicant_iin, number=app.id, issued_at=now
-            )
-            for kind, data in contents
-        ]
+        return contents
 
     def _tell_registered(self, app: Application, numbers: QueueNumbers, issued: list[IssuedDocument]) -> None:
+        benefit_kk, benefit_ru = benefit_number_words(numbers.benefit, app.benefit_status)
         kk = (
             f"Өтініш тіркелді: {app.id}. Кезек нөмірі: {numbers.general}. "
-            f"Жеңілдік санаты бойынша кезек нөмірі: {numbers.benefit}."
+            f"Жеңілдік санаты бойынша кезек нөмірі: {benefit_kk}."
         )
         ru = (
             f"Заявление зарегистрировано: {app.id}. Номер очереди: {numbers.general}. "
-            f"Номер очереди по льготной категории: {numbers.benefit}."
+            f"Номер очереди по льготной категории: {benefit_ru}."
         )
         attachments = []
         for record in issued:

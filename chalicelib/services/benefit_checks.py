@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from chalicelib.clock import Clock
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.queue import benefit_number_words
 from chalicelib.notify.model import Notifier
 from chalicelib.store.applications import Application, ApplicationRepository
 from chalicelib.store.objects import ObjectStore
@@ -30,6 +32,8 @@ class BenefitCheckService:
     reference: ReferenceRepository
     objects: ObjectStore
     notifier: Notifier
+    # issues again the application's documents the decision changed: (application id, event)
+    reissue: Callable[[str, str], object] | None = None
 
     def pending(self, operator: Principal) -> list[dict[str, Any]]:
         """Claims waiting for a decision in the operator's region (and district, if they have one)."""
@@ -54,15 +58,24 @@ class BenefitCheckService:
             now=self.clock.now(),
             why=(reason or "").strip() or None,
         )
+        event = "application.benefit_approved" if approve else "application.benefit_refused"
+        if self.reissue is not None:
+            self.reissue(decided.id, event)
         category = self.reference.get_benefit_category(decided.benefit_category or "")
         name_kk = category.name.kk if category else decided.benefit_category
         name_ru = category.name.ru if category else decided.benefit_category
         if approve:
-            text = f"{decided.id}: «{name_kk}» жеңілдігі расталды.\n{decided.id}: льгота «{name_ru}» подтверждена."
-        else:
+            number = self.applications.queue_numbers(decided).benefit
+            kk_number, ru_number = benefit_number_words(number, decided.benefit_status)
             text = (
-                f"{decided.id}: «{name_kk}» жеңілдігі расталмады. Себебі: {reason}\n"
-                f"{decided.id}: льгота «{name_ru}» не подтверждена. Причина: {reason}"
+                f"{decided.id}: «{name_kk}» жеңілдігі расталды. Жеңілдік санаты бойынша кезек нөмірі: {kk_number}.\n"
+                f"{decided.id}: льгота «{name_ru}» подтверждена. Номер очереди по льготной категории: {ru_number}."
+            )
+        else:
+            said = (reason or "").strip().rstrip(". ")
+            text = (
+                f"{decided.id}: «{name_kk}» жеңілдігі расталмады. Себебі: {said}.\n"
+                f"{decided.id}: льгота «{name_ru}» не подтверждена. Причина: {said}."
             )
         self.notifier.send_email(decided.applicant.email, "Жеңілдікті тексеру / Проверка льготы", text)
         self.notifier.send_sms(decided.applicant.phone, text[:300])

@@ -64,7 +64,7 @@ from chalicelib.domain.contracts import (
     paused_remaining,
     refusal_reason_required,
 )
-from chalicelib.domain.directions import DirectionStatus, direction_not_found
+from chalicelib.domain.directions import DirectionStatus, direction_not_found, last_valid_day
 from chalicelib.domain.directions import not_yours as direction_not_yours
 from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal
@@ -493,13 +493,17 @@ class ContractService:
             return writes
 
         self._change(number, plan)
+        direction = self._direction(contract.direction_number)
+        self.direction_service.reissue_documents(direction, "contract.refused")
         view = self._view(self._get(number), parent=False)
+        said = reason.rstrip(". ")
+        until = last_valid_day(direction.deadline).strftime("%d.%m.%Y")
         self._tell_parent(
             view,
-            f"Балабақша № {number} шартқа қол қоюдан бас тартты. Себебі: {reason}. Деректерді түзетіп, шартты "
-            "қайта жіберіңіз.",
-            f"Детский сад отказал в подписании договора № {number}. Причина: {reason}. Исправьте данные и "
-            "отправьте договор снова.",
+            f"Балабақша № {number} шартқа қол қоюдан бас тартты. Себебі: {said}. Деректерді түзетіп, шартты "
+            f"қайта жіберіңіз: жолдама {until} қоса алғанда жарамды.",
+            f"Детский сад отказал в подписании договора № {number}. Причина: {said}. Исправьте данные и "
+            f"отправьте договор снова: направление действительно по {until} включительно.",
         )
         return view
 

@@ -51,8 +51,18 @@ class DirectionNotices:
     objects: ObjectStore
     notifier: Notifier
 
-    def issued(self, direction: Direction, app: Application, kindergarten: Kindergarten) -> IssuedDocument:
-        """Render the direction's PDF, keep it among the application's documents, send it by e-mail; an SMS."""
+    def document(
+        self,
+        direction: Direction,
+        app: Application,
+        kindergarten: Kindergarten,
+        *,
+        supersedes: IssuedDocument | None = None,
+        reissued_for: str | None = None,
+        issued_at: datetime | None = None,
+    ) -> IssuedDocument:
+        """Render the direction's PDF (appendix 10) with its facts as they stand, keep it among the
+        application's documents; with ``supersedes``, it replaces that earlier one."""
         group = self.reference.get_group(direction.kindergarten_id, direction.group_id)
         region = self.reference.get_region(direction.region)
         valid_until = last_valid_day(direction.deadline)
@@ -77,9 +87,16 @@ class DirectionNotices:
             subject=f"{SUBJECT}#{app.id}",
             owner_iin=app.applicant_iin,
             number=direction.number,
-            issued_at=direction.issued_at,
+            issued_at=issued_at or direction.issued_at,
+            supersedes=supersedes,
+            reissued_for=reissued_for,
         )
-        until = _day(valid_until)
+        return record
+
+    def issued(self, direction: Direction, app: Application, kindergarten: Kindergarten) -> IssuedDocument:
+        """Render the direction's PDF, keep it among the application's documents, send it by e-mail; an SMS."""
+        record = self.document(direction, app, kindergarten)
+        until = _day(last_valid_day(direction.deadline))
         kk = (
             f"{child_name(direction)} балаға жолдама берілді: № {direction.number}.\n"
             f"Балабақша: {kindergarten.name.kk}, {kindergarten.address.kk}, тел. {kindergarten.phone}.\n"
@@ -104,14 +121,22 @@ class DirectionNotices:
         )
         return record
 
-    def extended(self, app: Application, direction: Direction) -> None:
+    def extended(self, app: Application, direction: Direction, document: IssuedDocument | None = None) -> None:
+        """The new last valid day; the direction issued again with it is attached."""
         until = _day(last_valid_day(direction.deadline))
+        pdf = self.documents.pdf(document) if document is not None else None
+        attachments = (
+            [Attachment(DocumentKind.DIRECTION.file_name(document.document_id), pdf)] if pdf and document else []
+        )
         self._tell(
             app,
             "Жолдаманың мерзімі ұзартылды",
             "Срок направления продлён",
-            f"Жолдама № {direction.number} {until} қоса алғанда жарамды.\n"
-            f"Направление № {direction.number} действительно по {until} включительно.",
+            f"Жолдама № {direction.number} {until} қоса алғанда жарамды. Жаңа мерзімі көрсетілген жолдама "
+            "қайта берілді, бұрынғысы жарамсыз.\n"
+            f"Направление № {direction.number} действительно по {until} включительно. Направление с новым "
+            "сроком выдано заново, прежнее недействительно.",
+            attachments,
         )
 
     def revoked(self, app: Application, direction: Direction) -> None:
@@ -161,6 +186,10 @@ class DirectionNotices:
         if direction.notify_phone:
             self.notifier.send_sms(direction.notify_phone, text[:300])
 
-    def _tell(self, app: Application, subject_kk: str, subject_ru: str, text: str) -> None:
-        self.notifier.send_email(app.applicant.email, f"{subject_kk} / {subject_ru}", text)
+    def _tell(
+        self, app: Application, subject_kk: str, subject_ru: str, text: str, attachments: list[Attachment] | None = None
+    ) -> None:
+        self.notifier.send_email(
+            app.applicant.email, f"{subject_kk} / {subject_ru}", text, attachments=attachments or []
+        )
         self.notifier.send_sms(app.applicant.phone, text[:300])

@@ -28,16 +28,20 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.clock import Clock
+from chalicelib.documents.kinds import DocumentKind
 from chalicelib.documents.protocol import protocol_csv, protocol_pdf
 from chalicelib.domain import allocation, allocation_protocol
+from chalicelib.domain.consequences import documents_reissued
 from chalicelib.domain.contracts import ContractStatus, answer_contract_first, in_signing
 from chalicelib.domain.directions import (
+    DirectionClock,
     DirectionRules,
     DirectionStatus,
     check_enrolment,
     check_extension,
     check_revocation,
     deadline_of,
+    direction_clock,
     direction_not_found,
     extended_deadline,
     not_yours,
@@ -67,6 +71,7 @@ from chalicelib.services.direction_notices import DirectionNotices
 from chalicelib.services.documents import DocumentService
 from chalicelib.store.applications import Application, ApplicationRepository
 from chalicelib.store.directions import Direction, DirectionRepository, issued_key
+from chalicelib.store.documents import IssuedDocument
 from chalicelib.store.history import SYSTEM, Change, ChangeConflicted, ChangeRefused
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
@@ -114,6 +119,7 @@ class DirectionView:
     group: Group | None
     document_url: str | None
     actions: tuple[str, ...] = ()
+    clock: DirectionClock | None = None
 
 
 @dataclass(frozen=True)
@@ -294,6 +300,15 @@ class DirectionService:
         ordered = sorted(found.values(), key=lambda d: d.issued_key, reverse=True)
         return [self._parent_view(d, now) for d in ordered]
 
+    def numbers_of(self, app: Application) -> list[tuple[str, str | None]]:
+        """The child's directions (number, its contract's number or None), the live one even while the index lags."""
+        found = {d.number: d.contract_number for d in self.directions.for_application(app.id)}
+        if app.live_direction_id and app.live_direction_id not in found:
+            live = self.directions.find(app.live_direction_id)
+            if live is not None:
+                found[live.number] = live.contract_number
+        return list(found.items())
+
     def extend(self, principal: Principal, number: str, days: int) -> DirectionView:
         """Extend the direction once, by 1–30 calendar days; the sweep's timer moves with it."""
         now = self.clock.now()
@@ -338,8 +353,9 @@ class DirectionService:
             return writes
 
         direction = self._change_direction(number, plan, lambda writes, d: self.directions.commit(writes))
-        self.notices.extended(app, direction)
-        return self._parent_view(direction, now)
+        document = self.reissue_documents(direction, "direction.extended", app=app)
+        self.notices.extended(app, direction, document)
+        return self._parent_view(self._get(number), now)
 
     def revoke(self, principal: Principal, number: str) -> DirectionView:
         """Give the direction up within 24 hours of issue: the seat is freed, the child keeps its place."""
@@ -645,6 +661,31 @@ class DirectionService:
         )
         return direction
 
+    # --- documents whose facts changed ----------------------------------------------------------
+
+    def reissue_documents(
+        self, direction: Direction, event: str, *, app: Application | None = None
+    ) -> IssuedDocument | None:
+        """Issue the direction's PDF again when the change ``event`` altered its facts (see
+        ``domain/consequences.py``): the old one stays in the documents, superseded by the new one,
+        and the direction points at the new one. A failure is logged: the change stands."""
+        if DocumentKind.DIRECTION not in documents_reissued(event):
+            return None
+        try:
+            kindergarten = self.reference.get_kindergarten(direction.kindergarten_id)
+            if kindergarten is None:
+                raise LookupError(f"kindergarten {direction.kindergarten_id} is unknown")
+            app = app or self.applications.get(direction.application_id)
+            old = self.documents.documents.get(direction.document_id) if direction.document_id else None
+            record = self.notices.document(
+                direction, app, kindergarten, supersedes=old, reissued_for=event, issued_at=self.clock.now()
+            )
+            direction.update(actions=[Direction.document_id.set(record.document_id)], add_version_condition=False)
+        except Exception:
+            logger.exception("a direction's document was not issued again", extra={"number": direction.number})
+            return None
+        return record
+
     # --- internals: reads -----------------------------------------------------------------------
 
     def _queue_members(self, region: str, district: str, cohorts: set[int]) -> dict[str, Application]:
@@ -767,7 +808,14 @@ class DirectionService:
     def _parent_view(self, direction: Direction, now: datetime) -> DirectionView:
         """The direction with what the parent may do: extend, revoke, conclude the contract."""
         view = self._view(direction)
-        return replace(view, actions=self._parent_actions(direction, view.kindergarten, now))
+        clock = direction_clock(
+            status=direction.state,
+            deadline=direction.deadline,
+            paused_seconds=direction.paused_seconds,
+            now=now,
+            calendar=self.calendar,
+        )
+        return replace(view, actions=self._parent_actions(direction, view.kindergarten, now), clock=clock)
 
     def _parent_actions(
         self, direction: Direction, kindergarten: Kindergarten | None, now: datetime

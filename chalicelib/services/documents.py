@@ -25,6 +25,11 @@ class DocumentVerification:
     number: str
     issued_at: datetime
     sha256: str
+    # set when the facts changed and the document was issued again: the paper is no longer current
+    superseded_at: datetime | None = None
+    superseded_by_number: str | None = None
+    superseded_by_issued_at: datetime | None = None
+    superseded_by_id: str | None = None
 
 
 RECENT_PDFS = 16  # rendered PDFs kept in memory so that sending them by e-mail does not read S3 again
@@ -45,8 +50,15 @@ class DocumentService:
         owner_iin: str,
         number: str,
         issued_at: datetime,
+        supersedes: IssuedDocument | None = None,
+        reissued_for: str | None = None,
     ) -> IssuedDocument:
-        """Render ``kind`` with ``data``, store the PDF, and record it."""
+        """Render ``kind`` with ``data``, store the PDF, and record it.
+
+        With ``supersedes``, the new document replaces that one (its facts changed with the change
+        ``reissued_for``): the old record stays in the history, marked superseded by this one, and
+        its QR verification says so.
+        """
         from chalicelib.documents.render import render_document
 
         document_id = secrets.token_hex(10)
@@ -64,8 +76,12 @@ class DocumentService:
             sha256=hashlib.sha256(pdf).hexdigest(),
             number=number,
             issued_at=issued_at,
+            supersedes=supersedes.document_id if supersedes is not None else None,
+            reissued_for=reissued_for,
         )
         self.documents.save(record)
+        if supersedes is not None:
+            self.documents.mark_superseded(supersedes, record)
         self._recent[document_id] = pdf
         while len(self._recent) > RECENT_PDFS:
             self._recent.popitem(last=False)
@@ -88,10 +104,22 @@ class DocumentService:
                 "Мұндай құжат берілмеген: QR-код жарамсыз.",
                 "Такой документ не выдавался: QR-код недействителен.",
             )
+        successor = self.documents.get(document.superseded_by) if document.superseded_by else None
         return DocumentVerification(
             document_id=document.document_id,
             kind=DocumentKind(document.kind),
             number=document.number,
             issued_at=document.issued_at,
             sha256=document.sha256,
+            superseded_at=document.superseded_at,
+            superseded_by_number=successor.number if successor else None,
+            superseded_by_issued_at=successor.issued_at if successor else None,
+            superseded_by_id=successor.document_id if successor else None,
         )
+
+    def current(self, subject: str, kind: DocumentKind) -> IssuedDocument | None:
+        """The subject's document of ``kind`` in force (the newest not superseded), if any."""
+        found = [
+            d for d in self.documents.for_subject(subject) if d.kind == kind.value and d.superseded_by is None
+        ]
+        return max(found, key=lambda d: d.issued_at) if found else None

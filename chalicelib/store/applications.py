@@ -275,10 +275,15 @@ def rules_from_settings() -> QueueRules:
 
 @dataclass(frozen=True)
 class QueueNumbers:
-    """The two numbers the journal shows: general queue, and within the benefit category (0 without)."""
+    """The two numbers the journal shows: general queue, and within the benefit category.
+
+    ``benefit`` is None unless the benefit is approved (no benefit, a claim under review or a
+    refused one): there is then no place in a benefit queue to show, and the pages, documents
+    and messages say «—» or «тексеруде / на проверке» instead of a number.
+    """
 
     general: int | None  # None once the application has left the queue
-    benefit: int
+    benefit: int | None
 
 
 @dataclass(frozen=True)
@@ -438,7 +443,7 @@ class ApplicationRepository:
         app = application
         for _ in range(STALE_ATTEMPTS):
             if app.state is not ApplicationStatus.ACTIVE:
-                return QueueNumbers(None, 0)
+                return QueueNumbers(None, None)
             general = self.index.reader(app.queue_key, app.seq)
             benefit = self.index.reader(app.benefit_queue, app.seq) if app.benefit_queue else None
             gets = [Application.get_operation_kwargs_from_class(app.id), *general.gets()]
@@ -452,8 +457,8 @@ class ApplicationRepository:
                 app = current
                 continue
             general_number = general.position(items[1], items[2])
-            benefit_number = benefit.position(items[3], items[4]) if benefit is not None else 0
-            if general_number is None or benefit_number is None:
+            benefit_number = benefit.position(items[3], items[4]) if benefit is not None else None
+            if general_number is None or (benefit is not None and benefit_number is None):
                 raise RuntimeError(f"queue index out of step with application {app.id}")
             return QueueNumbers(general_number, benefit_number)
         raise changed_concurrently(application.id)

@@ -33,6 +33,11 @@ class IssuedDocument(Model):
     number = UnicodeAttribute()  # the registration / direction / contract number it carries
     issued_at = UTCDateTimeAttribute()
     source = UnicodeAttribute(default="system")  # system | parent
+    # a document whose facts changed is issued again; the old one stays, marked with its successor
+    supersedes = UnicodeAttribute(null=True)  # the document this one replaces
+    reissued_for = UnicodeAttribute(null=True)  # the change that made it (a history event code)
+    superseded_by = UnicodeAttribute(null=True)
+    superseded_at = UTCDateTimeAttribute(null=True)
     by_subject = DocumentsBySubject()
 
 
@@ -48,3 +53,19 @@ class DocumentRepository:
 
     def for_subject(self, subject: str) -> list[IssuedDocument]:
         return list(IssuedDocument.by_subject.query(subject))
+
+    def mark_superseded(self, old: IssuedDocument, new: IssuedDocument) -> bool:
+        """Mark ``old`` as replaced by ``new`` (once: False if something else replaced it first)."""
+        from pynamodb.exceptions import UpdateError
+
+        try:
+            old.update(
+                actions=[
+                    IssuedDocument.superseded_by.set(new.document_id),
+                    IssuedDocument.superseded_at.set(new.issued_at),
+                ],
+                condition=IssuedDocument.superseded_by.does_not_exist(),
+            )
+        except UpdateError:
+            return False
+        return True

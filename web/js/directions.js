@@ -28,6 +28,42 @@ function deadline(direction) {
   );
 }
 
+/**
+ * The deadline as the parent should read it: counting down (with the working days left), paused
+ * while the kindergarten holds the contract (and what will be left when it resumes), or none once
+ * the direction is over.
+ */
+function deadlineCell(direction) {
+  const clock = direction.clock;
+  if (!clock) return deadline(direction);
+  if (clock.state === "stopped") {
+    return direction.status === "expired"
+      ? h("span", { class: "muted" }, w("dir.lapsedOn", { date: formatDate(direction.valid_until) }))
+      : h("span", { class: "muted", dataset: { clock: "stopped" } }, w(direction.status === "enrolled" ? "dir.noDeadlineEnrolled" : "dir.noDeadline"));
+  }
+  if (clock.state === "paused") {
+    return h(
+      "span",
+      { class: "dir-deadline", dataset: { clock: "paused" } },
+      h("span", { class: "badge badge-warning" }, icon("clock"), w("dir.paused")),
+      h("span", { class: "muted dir-left" }, w("dir.pausedLeft", { n: clock.working_days_left, date: formatDate(clock.valid_until) })),
+    );
+  }
+  return h(
+    "span",
+    { class: "dir-deadline", dataset: { clock: clock.state } },
+    w("dir.until", { date: formatDate(clock.valid_until) }),
+    h(
+      "span",
+      { class: "muted dir-left" },
+      clock.state === "passed" ? w("dir.passed") : clock.working_days_left === 0 ? w("dir.lastDay") : w("dir.daysLeft", { n: clock.working_days_left }),
+    ),
+    direction.extended && direction.extended_days
+      ? h("span", { class: "muted dir-extended" }, w("dir.extendedBy", { n: direction.extended_days }))
+      : null,
+  );
+}
+
 function extendDialog(direction, done) {
   const dlg = dialog("dir.extendTitle");
   const errors = h("div", { class: "error-slot" });
@@ -164,7 +200,7 @@ function row(direction, done) {
           )
         : null,
     ),
-    h("td", { attrs18n: { "data-label": "dir.validUntil" } }, deadline(direction)),
+    h("td", { attrs18n: { "data-label": "dir.validUntil" } }, deadlineCell(direction)),
     h(
       "td",
       { attrs18n: { "data-label": "dir.document" } },
@@ -221,7 +257,8 @@ export function directionsPanel(applicationId, changed) {
       await refresh();
       changed(messageKey);
     };
-    const live = items.some((d) => d.status === "issued" || d.status === "extended");
+    const live = items.some((d) => (d.status === "issued" || d.status === "extended") && d.clock?.state !== "paused");
+    const paused = items.some((d) => d.clock?.state === "paused");
     const parts = [
       h("div", { class: "directions-head" }, h("h2", { class: "h3", id: titleId }, w("dir.title"))),
       h(
@@ -245,6 +282,7 @@ export function directionsPanel(applicationId, changed) {
         ),
       ),
       live ? h("p", { class: "directions-note muted" }, w("dir.note")) : null,
+      paused ? h("p", { class: "directions-note muted", dataset: { note: "paused" } }, w("dir.pausedNote")) : null,
     ];
     clear(panel).append(...parts.filter(Boolean));
   }

@@ -69,6 +69,7 @@ const ICONS = {
   info: "M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm-1 8v8h2v-8zm0-4v2h2V6z",
   pen: "M3 17.25V21h3.75L17.8 9.94l-3.75-3.75zM20.7 7.04a1 1 0 0 0 0-1.41l-2.34-2.34a1 1 0 0 0-1.41 0l-1.83 1.83 3.75 3.75z",
   plus: "M11 5h2v6h6v2h-6v6h-2v-6H5v-2h6z",
+  clock: "M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm0 2a8 8 0 1 0 0 16 8 8 0 0 0 0-16zm-1 3h2v5.4l3.6 2.1-1 1.7L11 13.6z",
 };
 
 /** A small inline icon (decorative: hidden from screen readers). */
@@ -116,3 +117,10 @@ export function uid(prefix = "f") {
 
 /** Current text of a word, for places that need a plain string (document.title, confirm). */
 export const text = t;
+
+/** The benefit queue number as the API words it: the number once approved, «тексеруде / на проверке», or «—». */
+export function benefitNumber(item) {
+  const text = item?.benefit_queue_text;
+  if (text && (text.kk || text.ru)) return bi(text.kk ?? text.ru, text.ru ?? text.kk);
+  return item?.benefit_queue_number != null ? String(item.benefit_queue_number) : "—";
+}

@@ -85,7 +85,7 @@ def test_a_benefit_change_keeps_the_general_number_and_waits_for_an_operator(fil
     assert status == 200, changed
     assert changed["queue_number"] == body["queue_number"]
     assert changed["benefit_status"] == "pending"
-    assert changed["benefit_queue_number"] == 0
+    assert changed["benefit_queue_number"] is None
 
 
 def test_unconfirmed_interest_is_reminded_then_the_child_is_removed(filing: Filing, api, clock):

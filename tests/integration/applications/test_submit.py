@@ -20,7 +20,7 @@ def test_a_parent_files_a_signed_application_and_gets_numbers_and_documents(fili
     assert status == 201, body
     assert body["registration_number"].startswith("УО.")
     assert body["queue_number"] == 1
-    assert body["benefit_queue_number"] == 0
+    assert body["benefit_queue_number"] is None
     assert body["status"] == "active"
     assert body["status_ru"] == "Принято решение (В очереди)"
     # and four documents in Kazakh and Russian

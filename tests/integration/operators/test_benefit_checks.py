@@ -9,7 +9,8 @@ from tests.integration.filing import Filing
 def claim(filing: Filing) -> dict:
     status, body = filing.file(benefit="large_family", attachments=[filing.upload_scan()])
     assert status == 201, body
-    assert body["benefit_status"] == "pending" and body["benefit_queue_number"] == 0
+    assert body["benefit_status"] == "pending" and body["benefit_queue_number"] is None
+    assert body["benefit_queue_text"] == {"kk": "тексеруде", "ru": "на проверке"}
     return body
 
 
@@ -51,7 +52,7 @@ def test_an_illegible_scan_is_refused_with_a_reason_the_parent_sees(filing: Fili
     view = filing.call("GET", f"/applications/{application['id']}")[1]
     assert view["benefit_status"] == "refused"
     assert view["benefit_reason"] == reason
-    assert view["benefit_queue_number"] == 0
+    assert view["benefit_queue_number"] is None
     history = filing.call("GET", f"/applications/{application['id']}/history")[1]["items"]
     assert history[-1]["why"] == reason and history[-1]["who"].startswith("education_department:")
     # deciding twice is refused

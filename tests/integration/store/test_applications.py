@@ -22,7 +22,7 @@ def test_a_registered_application_has_a_number_a_queue_place_a_timer_and_a_histo
     number = RegistrationNumber.parse(app.id)
     assert number.year == 2026 and number.edition == 1
     assert repo.queue_numbers(app).general == 1
-    assert repo.queue_numbers(app).benefit == 0
+    assert repo.queue_numbers(app).benefit is None
     assert app.status == ApplicationStatus.ACTIVE and app.status_at == app.registered_at == NOW
     assert app.timer_kind == TimerKind.REMINDER and app.timer_days == 30
     # and the change history tells who registered it and when

@@ -15,7 +15,7 @@ def test_a_claimed_benefit_counts_only_once_an_operator_approves_it(repo: Applic
     submit(district="claims")
     app = submit(district="claims", benefit="large_family")
     assert app.benefit_status == BenefitStatus.PENDING
-    assert repo.queue_numbers(app).benefit == 0
+    assert repo.queue_numbers(app).benefit is None
 
     # when an operator approves the documents
     approved = repo.decide_benefit(app.id, approve=True, who=OPERATOR, now=NOW)
@@ -33,7 +33,7 @@ def test_a_refused_claim_keeps_the_reason_and_no_benefit_number(repo, submit):
     refused = repo.decide_benefit(app.id, approve=False, who=OPERATOR, now=NOW, why="the scan is illegible")
 
     assert (refused.benefit_status, refused.benefit_reason) == ("refused", "the scan is illegible")
-    assert repo.queue_numbers(refused).benefit == 0
+    assert repo.queue_numbers(refused).benefit is None
     with pytest.raises(Conflict) as again:
         repo.decide_benefit(app.id, approve=True, who=OPERATOR, now=NOW)
     assert again.value.code == "benefit_not_pending"
@@ -51,7 +51,7 @@ def test_changing_the_benefit_keeps_the_general_number_and_the_registration_orde
     repo.change_benefit(middle.id, "orphans", who="parent:x", now=NOW, document_keys=["uploads/orphan.jpg"])
     pending = repo.get(middle.id)
     assert (pending.benefit_status, pending.benefit_document_keys) == ("pending", ["uploads/orphan.jpg"])
-    assert repo.queue_numbers(pending).benefit == 0
+    assert repo.queue_numbers(pending).benefit is None
     repo.decide_benefit(middle.id, approve=True, who=OPERATOR, now=NOW)
 
     # then the general numbers are unchanged, and each category is in registration order
@@ -68,7 +68,7 @@ def test_dropping_the_benefit_leaves_the_category_at_once(repo, submit):
     dropped = repo.change_benefit(app.id, None, who="parent:x", now=NOW)
 
     assert (dropped.benefit_category, dropped.benefit_status) == (None, "none")
-    assert repo.queue_numbers(dropped).benefit == 0
+    assert repo.queue_numbers(dropped).benefit is None
     assert repo.queue_numbers(behind).benefit == 1
     [change] = [r for r in repo.history(app.id) if r.event == "application.benefit_changed"]
     assert (change.from_state, change.to_state) == ("approved:large_family", "none:none")

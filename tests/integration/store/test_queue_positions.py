@@ -22,11 +22,11 @@ steps = st.lists(
 )
 
 
-def naive_numbers(active: list, app) -> tuple[int, int]:
+def naive_numbers(active: list, app) -> tuple[int, int | None]:
     """What a person counting by hand would say: those registered earlier, in the queue and category."""
     general = 1 + sum(1 for other in active if other.seq < app.seq)
     if app.benefit_queue is None:
-        return general, 0
+        return general, None
     return general, 1 + sum(1 for other in active if other.benefit_queue == app.benefit_queue and other.seq < app.seq)
 
 

@@ -5,7 +5,7 @@
 import { get, post } from "../api.js";
 import { allocationRulesPanel, familyPanel } from "../allocation-rules.js";
 import { directionsPanel } from "../directions.js";
-import { bi, biField, clear, h, icon, kgName, uid, w } from "../dom.js";
+import { benefitNumber, bi, biField, clear, h, icon, kgName, uid, w } from "../dom.js";
 import { formatDate, formatDateTime } from "../format.js";
 import { signXml } from "../ncalayer.js";
 import { uploader } from "../uploads.js";
@@ -114,7 +114,7 @@ async function infoTab(item) {
         ["apply.birthDate", formatDate(item.child?.birth_date)],
         ["journal.benefit", benefit],
         ["journal.queue", h("strong", { class: "num" }, String(item.queue_number ?? "—"))],
-        ["journal.benefitQueue", h("strong", { class: "num" }, String(item.benefit_queue_number ?? 0))],
+        ["journal.benefitQueue", h("strong", { class: "num" }, benefitNumber(item))],
       ]),
     ),
     h(
@@ -152,9 +152,7 @@ async function historyTab(id) {
   const columns = [
     ["view.when", (e) => formatDateTime(e.at)],
     ["view.who", (e) => (e.who_kk || e.who_ru ? bi(e.who_kk || e.who_ru, e.who_ru || e.who_kk) : text(e.who))],
-    ["view.from", (e) => statusWords(e.from)],
-    ["view.to", (e) => statusWords(e.to)],
-    ["view.why", (e) => (e.why_kk || e.why_ru ? bi(e.why_kk || e.why_ru, e.why_ru || e.why_kk) : "—")],
+    ["view.what", (e) => (e.text_kk || e.text_ru ? bi(e.text_kk || e.text_ru, e.text_ru || e.text_kk) : statusWords(e.to))],
   ];
   return h(
     "div",
@@ -190,7 +188,17 @@ function documentTable(captionKey, docs) {
                 h(
                   "tr",
                   {},
-                  h("td", { attrs18n: { "data-label": "view.docName" } }, h("span", { class: "doc-icon" }, icon("doc")), bi(doc.title_kk, doc.title_ru)),
+                  h(
+                    "td",
+                    { attrs18n: { "data-label": "view.docName" } },
+                    h("span", { class: "doc-icon" }, icon("doc")),
+                    bi(doc.title_kk, doc.title_ru),
+                    doc.number ? h("span", { class: "muted" }, ` № ${doc.number}`) : null,
+                    doc.issued_at ? h("span", { class: "muted doc-date" }, w("view.issuedOn", { date: formatDateTime(doc.issued_at) })) : null,
+                    doc.superseded
+                      ? h("span", { class: "badge badge-muted doc-superseded", dataset: { superseded: "true" } }, w("view.superseded", { date: formatDateTime(doc.superseded_at) }))
+                      : null,
+                  ),
                   h(
                     "td",
                     { class: "col-action", attrs18n: { "data-label": "view.action" } },
@@ -211,7 +219,8 @@ async function documentsTab(id) {
     "div",
     {},
     documentTable("view.attachments", items.filter((d) => d.source === "parent")),
-    documentTable("view.systemDocs", items.filter((d) => d.source !== "parent")),
+    documentTable("view.systemDocs", items.filter((d) => d.source !== "parent" && !d.superseded)),
+    items.some((d) => d.superseded) ? documentTable("view.supersededDocs", items.filter((d) => d.superseded)) : null,
   );
 }
 

@@ -1,7 +1,7 @@
 // The application journal: every application the parent filed, newest first.
 
 import { get, post } from "../api.js";
-import { bi, h, icon, w } from "../dom.js";
+import { benefitNumber, bi, h, icon, w } from "../dom.js";
 import { formatDate } from "../format.js";
 import { busy, field, notice, reportError, showError } from "../ui.js";
 
@@ -10,7 +10,7 @@ const COLUMNS = [
   ["journal.child", (a) => a.child?.full_name],
   ["journal.childIin", (a) => h("span", { class: "mono" }, a.child?.iin || "")],
   ["journal.queue", (a) => h("span", { class: "num" }, a.queue_number ?? "—")],
-  ["journal.benefitQueue", (a) => h("span", { class: "num" }, a.benefit_queue_number ?? 0)],
+  ["journal.benefitQueue", (a) => h("span", { class: "num" }, benefitNumber(a))],
   ["journal.applicant", (a) => a.applicant_name],
   ["journal.created", (a) => formatDate(a.created_at)],
   ["journal.status", (a) => statusBadge(a)],

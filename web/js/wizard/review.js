@@ -1,7 +1,7 @@
 // Step 3 of the application: review, sign with the signing key and send; then the result.
 
 import { post } from "../api.js";
-import { bi, biField, clear, h, icon, kgName, w } from "../dom.js";
+import { benefitNumber, bi, biField, clear, h, icon, kgName, w } from "../dom.js";
 import { birthDateFromIin, formatDate } from "../format.js";
 import { signXml } from "../ncalayer.js";
 import { busy, describeError, dl, errorFields, markServerErrors, notice, showError, showStatus } from "../ui.js";
@@ -162,7 +162,7 @@ export function successView(root) {
       dl([
         ["apply.registration", h("strong", { class: "mono" }, result.registration_number)],
         ["journal.queue", String(result.queue_number ?? "—")],
-        ["journal.benefitQueue", String(result.benefit_queue_number ?? 0)],
+        ["journal.benefitQueue", benefitNumber(result)],
         ["journal.status", result.status_kk ? bi(result.status_kk, result.status_ru) : w(`status.${result.status}`)],
       ]),
       result.documents && result.documents.length
