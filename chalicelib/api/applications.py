@@ -274,7 +274,13 @@ def history(application_id: str) -> Any:
 def documents(application_id: str) -> Any:
     application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
-    return {"items": wiring.application_service().documents_of(principal, application_id)}
+    language = download_language(bp.current_request)
+    return {"items": wiring.application_service().documents_of(principal, application_id, language)}
+
+
+def download_language(request: Any) -> str:
+    """``?lang=ru`` names downloaded files in Russian; Kazakh otherwise."""
+    return "ru" if (request.query_params or {}).get("lang") == "ru" else "kk"
 
 
 @bp.route("/applications/{application_id}/confirm-interest", methods=["POST"], cors=True)

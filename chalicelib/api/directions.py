@@ -195,7 +195,8 @@ def publication_json(published: Published) -> dict[str, Any]:
 def of_application(application_id: str) -> Any:
     application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
-    views = wiring.direction_service().of_application(principal, application_id)
+    language = "ru" if (bp.current_request.query_params or {}).get("lang") == "ru" else "kk"
+    views = wiring.direction_service().of_application(principal, application_id, language)
     return {"items": [direction_json(view) for view in views]}
 
 

@@ -29,6 +29,12 @@ class DocumentKind(StrEnum):
         """The title in Russian."""
         return _TITLES[self][1]
 
+    def download_name(self, number: str, language: str = "kk") -> str:
+        """The name a parent downloads it under, in their language with the document's number:
+        ``Жолдама № Ж.2026.000123.pdf`` / ``Направление № Ж.2026.000123.pdf``."""
+        title = _FILE_TITLES[self][1 if language == "ru" else 0]
+        return f"{title} № {number.replace('/', '-')}.pdf"
+
     def file_name(self, document_id: str) -> str:
         """The download name of a document of this kind, e.g. ``direction-01J9….pdf``."""
         return f"{self.value.replace('_', '-')}-{document_id}.pdf"
@@ -48,4 +54,16 @@ _TITLES: dict[DocumentKind, tuple[str, str]] = {
         "Направление в частную дошкольную организацию",
     ),
     DocumentKind.CONTRACT: ("Білім беру қызметтерін көрсету шарты", "Договор оказания образовательных услуг"),
+}
+
+
+# short titles for file names (the full titles are long for a file)
+_FILE_TITLES: dict[DocumentKind, tuple[str, str]] = {
+    DocumentKind.REGISTRATION_NOTICE: ("Тіркеу туралы хабарлама", "Уведомление о регистрации"),
+    DocumentKind.DOCUMENTS_RECEIPT: ("Құжаттарды қабылдау туралы хабарлама", "Извещение о приеме документов"),
+    DocumentKind.ACCOUNTING_BOOK_ENTRY: ("Есепке алу кітабындағы жазба", "Запись в книге учета"),
+    DocumentKind.CHILD_CARD: ("Бала карточкасы", "Карточка ребенка"),
+    DocumentKind.DIRECTION: ("Жолдама", "Направление"),
+    DocumentKind.PRIVATE_DIRECTION: ("Жеке балабақшаға жолдама", "Направление в частный детский сад"),
+    DocumentKind.CONTRACT: ("Шарт", "Договор"),
 }

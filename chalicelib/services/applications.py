@@ -246,7 +246,7 @@ class ApplicationService:
                 contracts.extend(store.for_subject("contract", contract))
         return history_words.merged(own, directions, contracts)
 
-    def documents_of(self, principal: Principal, application_id: str) -> list[dict[str, Any]]:
+    def documents_of(self, principal: Principal, application_id: str, language: str = "kk") -> list[dict[str, Any]]:
         """The parent's attachments and the system's documents, each with a short-lived link."""
         app = self._own(principal, application_id)
         items: list[dict[str, Any]] = []
@@ -264,7 +264,7 @@ class ApplicationService:
                     "number": record.number,
                     "source": "system",
                     "issued_at": record.issued_at.isoformat(),
-                    "url": self.documents.download_link(record),
+                    "url": self.documents.download_link(record, language),
                     # superseded: its facts changed and it was issued again (kept, no longer in force)
                     "superseded": record.superseded_by is not None,
                     "superseded_at": record.superseded_at.isoformat() if record.superseded_at else None,

@@ -286,7 +286,7 @@ class DirectionService:
 
     # --- the parent -----------------------------------------------------------------------------
 
-    def of_application(self, principal: Principal, application_id: str) -> list[DirectionView]:
+    def of_application(self, principal: Principal, application_id: str, language: str = "kk") -> list[DirectionView]:
         """The child's directions, newest first, with what the parent may do with each."""
         app = self.applications.get(application_id)
         if not app.visible_to(principal.iin):
@@ -298,7 +298,7 @@ class DirectionService:
                 found[live.number] = live
         now = self.clock.now()
         ordered = sorted(found.values(), key=lambda d: d.issued_key, reverse=True)
-        return [self._parent_view(d, now) for d in ordered]
+        return [self._parent_view(d, now, language) for d in ordered]
 
     def numbers_of(self, app: Application) -> list[tuple[str, str | None]]:
         """The child's directions (number, its contract's number or None), the live one even while the index lags."""
@@ -805,9 +805,9 @@ class DirectionService:
         if principal.region != region or (principal.district and principal.district != district):
             raise _outside_area()
 
-    def _parent_view(self, direction: Direction, now: datetime) -> DirectionView:
+    def _parent_view(self, direction: Direction, now: datetime, language: str = "kk") -> DirectionView:
         """The direction with what the parent may do: extend, revoke, conclude the contract."""
-        view = self._view(direction)
+        view = self._view(direction, language=language)
         clock = direction_clock(
             status=direction.state,
             deadline=direction.deadline,
@@ -833,13 +833,13 @@ class DirectionService:
             actions.append("contract")
         return tuple(actions)
 
-    def _view(self, direction: Direction, *, actions: tuple[str, ...] = ()) -> DirectionView:
+    def _view(self, direction: Direction, *, actions: tuple[str, ...] = (), language: str = "kk") -> DirectionView:
         kindergarten = self.reference.get_kindergarten(direction.kindergarten_id)
         group = self.reference.get_group(direction.kindergarten_id, direction.group_id)
         url = None
         if direction.document_id:
             record = self.documents.documents.get(direction.document_id)
-            url = self.documents.download_link(record) if record is not None else None
+            url = self.documents.download_link(record, language) if record is not None else None
         return DirectionView(direction, kindergarten, group, url, actions)
 
     def _deliver(self, direction: Direction, app: Application) -> None:

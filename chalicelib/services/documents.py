@@ -91,9 +91,14 @@ class DocumentService:
         """The document's PDF: from memory when this process just issued it, else from S3."""
         return self._recent.get(document.document_id) or self.objects.get(document.key)
 
-    def download_link(self, document: IssuedDocument) -> str:
+    def download_link(self, document: IssuedDocument, language: str = "kk") -> str:
+        """A short-lived link that downloads the PDF under its name in ``language`` with its number."""
         kind = DocumentKind(document.kind)
-        return self.objects.presigned_get(document.key, file_name=kind.file_name(document.document_id))
+        return self.objects.presigned_get(
+            document.key,
+            file_name=kind.download_name(document.number, language),
+            ascii_name=kind.file_name(document.document_id),
+        )
 
     def verify(self, document_id: str, check_code: str) -> DocumentVerification:
         """The document behind a QR code; a wrong code is indistinguishable from an unknown document."""

@@ -9,6 +9,7 @@ on first use and reused, so importing this module costs nothing at cold start;
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from chalicelib.settings import aws_endpoint_url, get_settings
 
@@ -84,9 +85,18 @@ class ObjectStore:
             ExpiresIn=expires_in,
         )
 
-    def presigned_get(self, key: str, *, file_name: str | None = None, expires_in: int = 300) -> str:
-        """A short-lived link to download ``key``."""
+    def presigned_get(
+        self, key: str, *, file_name: str | None = None, expires_in: int = 300, ascii_name: str | None = None
+    ) -> str:
+        """A short-lived link to download ``key`` as ``file_name`` (Kazakh and Russian names are sent
+        as RFC 6266 ``filename*``, with ``ascii_name`` or the key's last part for old clients)."""
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if file_name:
-            params["ResponseContentDisposition"] = f'attachment; filename="{file_name}"'
+            if file_name.isascii():
+                params["ResponseContentDisposition"] = f'attachment; filename="{file_name}"'
+            else:
+                fallback = ascii_name or key.rsplit("/", 1)[-1]
+                params["ResponseContentDisposition"] = (
+                    f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+                )
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)

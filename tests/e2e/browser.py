@@ -48,7 +48,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 30_000  # a signed submission renders its PDFs before it answers
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
@@ -97,6 +97,18 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def assert_accessible(page: Page, what: str) -> None:
+    """axe-core (the copy the ``axe-playwright-python`` package ships) finds no violation on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    summary = [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+        for v in violations
+    ]
+    assert not violations, f"accessibility violations on {what}: {summary}"
 
 
 def use_identity(stack: StackProcess, iin: str, *, key: str = "auto", mode: str = "sign") -> dict[str, Any]:

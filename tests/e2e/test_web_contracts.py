@@ -28,7 +28,9 @@ from playwright.sync_api import Page, expect
 from infra.local.harness import StackProcess
 from infra.local.partner import main as partner_tool
 from tests.e2e.browser import (
+    DESKTOP,
     PHONE,
+    assert_accessible,
     give_contacts,
     label,
     partner_call,
@@ -92,7 +94,7 @@ def child_with_a_direction(page: Page, stack: StackProcess) -> str:
     expect(page.get_by_role("heading", name="Өтініштер журналы")).to_be_visible()
     iin, surname, given_name = TEMIRLAN
     page.get_by_role("link", name="Баланы кезекке қою").first.click()
-    page.get_by_role("button", name="Ары қарай").click()
+    page.get_by_role("button", name="Әрі қарай").click()
     page.get_by_label(label("Баланың ЖСН")).fill(iin)
     page.get_by_label(label("Тегі")).fill(surname)
     page.get_by_label(label("Аты")).fill(given_name)
@@ -100,7 +102,7 @@ def child_with_a_direction(page: Page, stack: StackProcess) -> str:
     page.get_by_label(label("Аудан (қала)")).select_option("saryarka")
     page.get_by_label("қазақ тілі", exact=True).check()
     page.locator(".kg", has_text="Балапан").locator("input[type=checkbox]").check()
-    page.get_by_role("button", name="Ары қарай").click()
+    page.get_by_role("button", name="Әрі қарай").click()
     page.get_by_role("button", name="Қол қою және жіберу").click()
     expect(page.get_by_role("heading", name="Балаңыз кезекке сәтті қойылды")).to_be_visible()
     page.get_by_role("link", name="Өтінішті ашу").click()
@@ -121,7 +123,9 @@ def upload(page: Page, slot: str, name: str, data: bytes, mime: str = "image/jpe
 def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it(stack: StackProcess, page: Page):
     # given a child with a direction to a kindergarten that concludes contracts electronically
     direction = child_with_a_direction(page, stack)
+    application_view = page.url
     row = page.locator(".directions tbody tr", has_text=direction)
+    expect(row.locator("[data-clock='running']")).to_contain_text("жұмыс күні қалды")
     start = row.get_by_role("button", name="Шарт жасасу")
     expect(start).to_be_visible()
     screenshot(page, "web-contract-direction-kk")
@@ -210,7 +214,7 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     page.get_by_label("Мен шарттың мазмұнымен таныстым").check()
     page.get_by_role("button", name="Қол қоюға жіберу").click()
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text(f"Сіз №{number} шартты №{direction} бағыты бойынша мектепке дейінгі ұйымға")
+    expect(dialog).to_contain_text(f"Сіз №{number} шартты №{direction} жолдама бойынша мектепке дейінгі ұйымға")
     expect(dialog).to_contain_text("Омаров Темірлан")
     screenshot(page, "web-contract-confirm-kk")
     dialog.get_by_role("button", name="Иә, шартты жіберу").click()
@@ -227,13 +231,40 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     screenshot(page, "web-contract-sent-ru")
     switch_language(page, "kk")
 
+    # and while the kindergarten holds it, the direction's clock is paused, with the days it keeps
+    sent_view = page.url
+    page.goto(application_view)
+    paused = row.locator("[data-clock='paused']")
+    expect(paused).to_contain_text("Мерзім тоқтатылды")
+    expect(paused).to_contain_text(re.compile(r"кейін \d+ жұмыс күні қалады"))
+    expect(page.locator("[data-note='paused']")).to_be_visible()
+    expect(page.get_by_text("5 жұмыс күні ішінде")).to_have_count(0)  # no countdown beside a paused clock
+    assert_accessible(page, "a direction paused while the kindergarten holds the contract")
+    screenshot(page, "web-direction-paused-kk")
+    switch_language(page, "ru")
+    expect(paused).to_contain_text("Срок приостановлен")
+    screenshot(page, "web-direction-paused-ru")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "web-direction-paused-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-direction-paused-phone-kk")
+    page.set_viewport_size(DESKTOP)
+    page.goto(sent_view)
+    expect(page.get_by_role("heading", name="Шарт қол қоюға жіберілді!")).to_be_visible()
+
     # when the kindergarten refuses it with a reason
     reason = "Жеке куәліктің нөмірі құжатқа сәйкес келмейді"
     refused = head_at_the_terminal(stack, "refuse-contract", number, "--reason", reason)
     assert refused["status"] == "refused", refused
 
+    # then the direction's clock runs again, with its new last day
+    page.goto(application_view)
+    expect(row.locator("[data-clock='running']")).to_contain_text("дейін (қоса алғанда)")
+    screenshot(page, "web-direction-resumed-kk")
+
     # then the contract card shows the reason, and the parent corrects the details and sends again
-    page.get_by_role("link", name="Шартты қарау").click()
+    page.goto(sent_view.removesuffix("/sent"))
     expect(page.get_by_role("heading", name="Шарттың карточкасы")).to_be_visible()
     expect(page.locator(".notice-error")).to_contain_text(reason)
     screenshot(page, "web-contract-refused-kk")
@@ -256,7 +287,34 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     signed = head_at_the_terminal(stack, "sign-contract", number)
     assert signed["status"] == "signed", signed
 
-    # then «Шарттар» shows it signed, and its card the validity, the text and the final PDF
+    # then the direction has no deadline any more, and the history tells every step in one sentence
+    page.goto(application_view)
+    expect(row.locator("[data-clock='stopped']")).to_contain_text("Мерзім жоқ: бала қабылданды")
+    page.get_by_role("tab", name="Өзгерістер тарихы").click()
+    history = page.get_by_role("tabpanel")
+    for said in (
+        "Өтініш тіркелді",
+        f"№ {direction} жолдама кезектегі орны бойынша берілді",
+        f"№ {number} электрондық шартты толтыру басталды",
+        "балабақшаға жіберді; балабақша жауап бергенше жолдаманың мерзімі тоқтатылды",
+        f"Себебі: {reason}.",
+        f"Балабақша № {number} шартқа қол қойды",
+        "балабақшаға қабылданды және кезектен шықты",
+    ):
+        expect(history).to_contain_text(said)
+    expect(history.get_by_text("Жүйе", exact=True).first).to_be_visible()
+    assert_accessible(page, "the change history")
+    screenshot(page, "web-history-contract-kk")
+    switch_language(page, "ru")
+    expect(history).to_contain_text(f"Детский сад подписал договор № {number}")
+    screenshot(page, "web-history-contract-ru")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "web-history-contract-phone-ru")
+    switch_language(page, "kk")
+    page.set_viewport_size(DESKTOP)
+
+    # and «Шарттар» shows it signed, and its card the validity, the text and the final PDF
     page.get_by_role("navigation").get_by_role("link", name="Шарттар").click()
     expect(page.get_by_role("heading", name="Шарттар")).to_be_visible()
     listed = page.locator(f"tr[data-number='{number}']")

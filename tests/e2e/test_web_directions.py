@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 from infra.local.harness import StackProcess
 from tests.e2e.browser import (
     PHONE,
+    assert_accessible,
     give_contacts,
     label,
     partner_call,
@@ -64,7 +65,7 @@ def put_in_queue(page: Page, child: tuple[str, str, str], kindergarten_name: str
     """The wizard, as a parent fills it: the child, the Байқоңыр queue in Kazakh, one kindergarten; signed."""
     iin, surname, given_name = child
     page.get_by_role("link", name="Баланы кезекке қою").first.click()
-    page.get_by_role("button", name="Ары қарай").click()
+    page.get_by_role("button", name="Әрі қарай").click()
     page.get_by_label(label("Баланың ЖСН")).fill(iin)
     page.get_by_label(label("Тегі")).fill(surname)
     page.get_by_label(label("Аты")).fill(given_name)
@@ -72,7 +73,7 @@ def put_in_queue(page: Page, child: tuple[str, str, str], kindergarten_name: str
     page.get_by_label(label("Аудан (қала)")).select_option("baikonur")
     page.get_by_label("қазақ тілі", exact=True).check()
     page.locator(".kg", has_text=kindergarten_name).locator("input[type=checkbox]").check()
-    page.get_by_role("button", name="Ары қарай").click()
+    page.get_by_role("button", name="Әрі қарай").click()
     page.get_by_role("button", name="Қол қою және жіберу").click()
     expect(page.get_by_role("heading", name="Балаңыз кезекке сәтті қойылды")).to_be_visible()
     page.get_by_role("link", name="Өтінішті ашу").click()
@@ -170,6 +171,8 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     expect(row).to_contain_text("Айгөлек")
     expect(row).to_contain_text("Жолдама берілді")
     expect(row.get_by_role("link", name="Жүктеу")).to_be_visible()
+    expect(row.locator("[data-clock='running']")).to_contain_text("жұмыс күні қалды")
+    assert_accessible(page, "an application with a direction")
     screenshot(page, "web-direction-issued-kk")
     switch_language(page, "ru")
     expect(panel.get_by_role("heading", name="Направления")).to_be_visible()
@@ -190,6 +193,28 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     expect(page.get_by_text("Жолдама ұзартылды.")).to_be_visible()
     expect(row).to_contain_text("10 күнге ұзартылды")
     expect(row.get_by_role("button", name="Ұзарту")).to_have_count(0)
+
+    # and the direction was issued again with its new last day; the old one is kept, superseded
+    page.get_by_role("tab", name="Жалпы құжаттар").click()
+    documents = page.get_by_role("tabpanel")
+    expect(documents.locator("[data-superseded='true']")).to_have_count(1)
+    expect(documents).to_contain_text("Ауыстырылған құжаттар")
+    assert_accessible(page, "the documents with a superseded direction")
+    screenshot(page, "web-direction-reissued-documents-kk")
+    switch_language(page, "ru")
+    expect(documents).to_contain_text("Заменённые документы")
+    screenshot(page, "web-direction-reissued-documents-ru")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "web-direction-reissued-documents-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-direction-reissued-documents-phone-kk")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    # and the history tells the issue and the extension in one sentence each
+    page.get_by_role("tab", name="Өзгерістер тарихы").click()
+    history = page.get_by_role("tabpanel")
+    expect(history).to_contain_text("жолдама кезектегі орны бойынша берілді")
+    expect(history).to_contain_text("жолдаманың мерзімі 10 күнге ұзартылды")
+    screenshot(page, "web-direction-history-kk")
 
     # when the parent revokes it within 24 hours
     row.get_by_role("button", name="Кері қайтару").click()

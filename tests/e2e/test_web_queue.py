@@ -15,6 +15,8 @@ from playwright.sync_api import Page, expect
 
 from infra.local.harness import StackProcess
 from tests.e2e.browser import (
+    PHONE,
+    assert_accessible,
     give_contacts,
     label,
     screenshot,
@@ -66,7 +68,7 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     # when they check the prefilled applicant step
     expect(page.get_by_label(label("ЖСН"))).to_have_value(NURLAN)
     screenshot(page, "web-apply-step1-kk")
-    page.get_by_role("button", name="Ары қарай").click()
+    page.get_by_role("button", name="Әрі қарай").click()
 
     # and give the child, the queue and two kindergartens
     fill_child(page, ALIKHAN)
@@ -77,7 +79,7 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     switch_language(page, "ru")
     screenshot(page, "web-apply-step2-ru")
     switch_language(page, "kk")
-    page.get_by_role("button", name="Ары қарай").click()
+    page.get_by_role("button", name="Әрі қарай").click()
 
     # and sign the application with the signing key
     expect(page.get_by_role("heading", name="Өтінішті тексеріңіз")).to_be_visible()
@@ -87,6 +89,9 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     # then the child is in the queue, with a registration number and documents to download
     expect(page.get_by_role("heading", name="Балаңыз кезекке сәтті қойылды")).to_be_visible()
     expect(page.locator(".big-number")).to_have_text(re.compile(r"Кезек нөмірі: \d+"))
+    # without a benefit there is no benefit queue number: «—», never 0
+    success = page.locator(".success")
+    expect(success.locator("dd").nth(2)).to_have_text("—")
     expect(page.get_by_role("link", name="Жүктеу").first).to_be_visible()
     screenshot(page, "web-apply-success-kk")
     switch_language(page, "ru")
@@ -98,6 +103,7 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     page.get_by_role("link", name="Өтініштер журналы").first.click()
     row = page.locator("table.journal tbody tr", has_text=ALIKHAN[0])
     expect(row).to_have_count(1)
+    expect(row.locator("td").nth(4)).to_have_text("—")
     screenshot(page, "web-journal-with-application-kk")
     row.locator("a.reg-number").click()
 
@@ -128,7 +134,7 @@ def test_a_parent_claims_a_benefit_with_a_scan_and_later_withdraws(stack: StackP
     # given a signed-in parent applying with a benefit and its scanned proof
     signed_in_parent(page, stack, ERLAN, "erlan@example.kz", "+7 702 111 22 33")
     page.get_by_role("link", name="Баланы кезекке қою").first.click()
-    page.get_by_role("button", name="Ары қарай").click()
+    page.get_by_role("button", name="Әрі қарай").click()
     fill_child(page, ALDIYAR)
     choose_queue(page, 1)
     page.get_by_label("Жеңілдік берілген тұлға").check()
@@ -138,7 +144,7 @@ def test_a_parent_claims_a_benefit_with_a_scan_and_later_withdraws(stack: StackP
     )
     expect(page.locator(".file-state")).to_contain_text("жүктелді")
     screenshot(page, "web-apply-benefit-kk")
-    page.get_by_role("button", name="Ары қарай").click()
+    page.get_by_role("button", name="Әрі қарай").click()
 
     # when they sign and send it
     page.get_by_role("button", name="Қол қою және жіберу").click()
@@ -147,6 +153,19 @@ def test_a_parent_claims_a_benefit_with_a_scan_and_later_withdraws(stack: StackP
     expect(page.get_by_role("heading", name="Балаңыз кезекке сәтті қойылды")).to_be_visible()
     page.get_by_role("link", name="Өтінішті ашу").click()
     expect(page.get_by_role("tabpanel")).to_contain_text("Жеңілдік санаты бойынша кезек нөмірі")
+    # and while an operator checks the claim, the benefit number is «тексеруде», not 0
+    benefit_number = page.get_by_role("tabpanel").locator("dd", has_text="тексеруде")
+    expect(benefit_number).to_have_count(1)
+    assert_accessible(page, "an application with a benefit under review")
+    screenshot(page, "web-benefit-under-review-kk")
+    switch_language(page, "ru")
+    expect(page.get_by_role("tabpanel").locator("dd", has_text="на проверке")).to_have_count(1)
+    screenshot(page, "web-benefit-under-review-ru")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "web-benefit-under-review-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-benefit-under-review-phone-kk")
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     # when they withdraw the child from the queue, signing the request
     page.get_by_role("button", name="Кезектен алу").click()

@@ -238,7 +238,8 @@ export function directionsPanel(applicationId, changed) {
   async function refresh() {
     let items;
     try {
-      items = (await get(`/applications/${encodeURIComponent(applicationId)}/directions`)).items || [];
+      const lang = document.documentElement.lang === "ru" ? "ru" : "kk";
+      items = (await get(`/applications/${encodeURIComponent(applicationId)}/directions?lang=${lang}`)).items || [];
     } catch (error) {
       if (error.status === 404 || error.status === 403) {
         panel.hidden = true;

@@ -214,7 +214,8 @@ function documentTable(captionKey, docs) {
 }
 
 async function documentsTab(id) {
-  const items = (await get(`/applications/${encodeURIComponent(id)}/documents`)).items || [];
+  const lang = document.documentElement.lang === "ru" ? "ru" : "kk";
+  const items = (await get(`/applications/${encodeURIComponent(id)}/documents?lang=${lang}`)).items || [];
   return h(
     "div",
     {},
