@@ -88,7 +88,7 @@ def parse_body(request: Request, model: type[M]) -> M:
         ]
         raise InvalidInput(
             "request.invalid_fields",
-            "Өрістер дұрыс толтырылмаған: " + ", ".join(f["field"] for f in fields),
-            "Поля заполнены неверно: " + ", ".join(f["field"] for f in fields),
+            "Кейбір өрістер толтырылмаған немесе қате толтырылған: белгіленген өрістерді тексеріңіз.",
+            "Некоторые поля не заполнены или заполнены неверно: проверьте отмеченные поля.",
             details={"fields": fields},
         ) from error

@@ -65,10 +65,41 @@ def normalise_mobile(value: str, field: str = "phone") -> str:
 def validate_contacts(
     email: str, phone: str, extra_email: str | None = None, extra_phone: str | None = None
 ) -> Contacts:
-    """Required e-mail and mobile phone, optional extra ones, each checked."""
+    """Required e-mail and mobile phone, optional extra ones, each checked.
+
+    Every wrong field is named at once (``details.fields``, each with its own kk and ru message),
+    so the parent corrects them all in one go; ``details.field`` is the first of them.
+    """
+    checks = (
+        ("email", lambda: normalise_email(email)),
+        ("phone", lambda: normalise_mobile(phone)),
+        ("extra_email", lambda: normalise_email(extra_email, "extra_email") if extra_email else None),
+        ("extra_phone", lambda: normalise_mobile(extra_phone, "extra_phone") if extra_phone else None),
+    )
+    values: dict[str, str | None] = {}
+    refused: list[InvalidInput] = []
+    for name, check in checks:
+        try:
+            values[name] = check()
+        except InvalidInput as error:
+            refused.append(error)
+    if len(refused) == 1:
+        raise refused[0]
+    if refused:
+        raise InvalidInput(
+            refused[0].code,
+            " ".join(error.kk for error in refused),
+            " ".join(error.ru for error in refused),
+            details={
+                "field": (refused[0].details or {}).get("field"),
+                "fields": [
+                    {"field": (error.details or {}).get("field"), "kk": error.kk, "ru": error.ru} for error in refused
+                ],
+            },
+        )
     return Contacts(
-        email=normalise_email(email),
-        phone=normalise_mobile(phone),
-        extra_email=normalise_email(extra_email, "extra_email") if extra_email else None,
-        extra_phone=normalise_mobile(extra_phone, "extra_phone") if extra_phone else None,
+        email=values["email"] or "",
+        phone=values["phone"] or "",
+        extra_email=values["extra_email"],
+        extra_phone=values["extra_phone"],
     )

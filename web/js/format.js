@@ -43,6 +43,22 @@ export function birthDateFromIin(iin) {
   return `${year}-${iin.slice(2, 4)}-${iin.slice(4, 6)}`;
 }
 
+/** The IIN's check digit as the registry computes it (weights 1..11, then 3..11,1,2); null: none exists. */
+function iinCheckDigit(first11) {
+  const weighted = (weights) => weights.reduce((sum, weight, i) => sum + Number(first11[i]) * weight, 0) % 11;
+  let remainder = weighted([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  if (remainder === 10) remainder = weighted([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]);
+  return remainder === 10 ? null : remainder;
+}
+
+/** Whether a person's IIN can be real: 12 digits, a birth date, the right check digit. */
+export function iinValid(iin) {
+  const value = String(iin || "").trim();
+  if (!birthDateFromIin(value)) return false;
+  const digit = iinCheckDigit(value.slice(0, 11));
+  return digit !== null && digit === Number(value[11]);
+}
+
 export function formatSize(bytes) {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;

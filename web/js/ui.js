@@ -141,10 +141,15 @@ export function errorFields(error) {
 /** Mark the fields a server refusal names; returns the ones found on this form. */
 export function markServerErrors(root, error) {
   const found = [];
+  // a refusal naming several fields may give each its own words ({field, kk, ru})
+  const own = new Map();
+  for (const item of (error && error.details && Array.isArray(error.details.fields) && error.details.fields) || []) {
+    if (item && typeof item.field === "string" && (item.kk || item.ru)) own.set(item.field, bi(item.kk || item.ru, item.ru || item.kk));
+  }
   for (const name of errorFields(error)) {
     const candidates = [name, name.split(".").slice(1).join("."), name.split(".").pop()];
     for (const candidate of candidates) {
-      if (candidate && setFieldError(root, candidate, describeError(error))) {
+      if (candidate && !found.includes(candidate) && setFieldError(root, candidate, own.get(name) || describeError(error))) {
         found.push(candidate);
         break;
       }

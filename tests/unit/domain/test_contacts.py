@@ -37,3 +37,12 @@ def test_extra_contacts_are_checked_too():
     with pytest.raises(InvalidInput) as refused:
         validate_contacts("a@mail.kz", "+77011234567", extra_phone="abc")
     assert refused.value.details["field"] == "extra_phone"
+
+
+def test_every_wrong_contact_is_named_at_once():
+    with pytest.raises(InvalidInput) as refused:
+        validate_contacts("not-an-email", "12", extra_email="also@", extra_phone="+7 727 250 50 50")
+    details = refused.value.details
+    assert details["field"] == "email"
+    assert [f["field"] for f in details["fields"]] == ["email", "phone", "extra_email", "extra_phone"]
+    assert all(f["kk"] and f["ru"] and f["kk"] != f["ru"] for f in details["fields"])

@@ -5,6 +5,14 @@ import { h, w } from "../dom.js";
 import { getSession, updateSession } from "../session.js";
 import { busy, clearFieldErrors, field, notice, reportError, setFieldError, showError } from "../ui.js";
 
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
+
+/** A Kazakhstan mobile number as people write it: +7 7xx xxx xx xx, 87xx…, with spaces, dashes or brackets. */
+function kzMobile(text) {
+  const digits = text.replace(/[\s()-]/g, "");
+  return /^(\+7|8|7)?7\d{9}$/.test(digits);
+}
+
 export async function render(root, _params, ctx) {
   const session = getSession();
   const first = session.needs_contacts;
@@ -58,13 +66,15 @@ export async function render(root, _params, ctx) {
       clearFieldErrors(form);
       showError(errors, null);
       const value = (name) => form.elements[name].value.trim();
+      // every field is checked at once, so that the parent corrects them all in one go
       let missing = false;
-      for (const name of ["email", "phone"]) {
-        if (!value(name)) {
-          setFieldError(form, name, w("error.required"));
-          missing = true;
-        }
-      }
+      const wrong = (name, key) => {
+        setFieldError(form, name, w(key));
+        missing = true;
+      };
+      for (const name of ["email", "phone"]) if (!value(name)) wrong(name, "error.required");
+      for (const name of ["email", "extra_email"]) if (value(name) && !EMAIL.test(value(name))) wrong(name, "error.email");
+      for (const name of ["phone", "extra_phone"]) if (value(name) && !kzMobile(value(name))) wrong(name, "error.phone");
       if (missing) {
         form.querySelector("[aria-invalid]").focus();
         return;

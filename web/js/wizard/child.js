@@ -1,7 +1,7 @@
 // Step 2 of the application: the child, the queue and its kindergartens, and a benefit with its scans.
 
 import { biField, clear, h, kgName, uid, w } from "../dom.js";
-import { birthDateFromIin, formatDate } from "../format.js";
+import { birthDateFromIin, formatDate, iinValid } from "../format.js";
 import { uploader } from "../uploads.js";
 import { clearFieldError, clearFieldErrors, notice, setFieldError, showError } from "../ui.js";
 import { benefits, bound, current, getPath, kindergartens, regions, save, select } from "./state.js";
@@ -56,7 +56,9 @@ export async function childStep(root, nav, errors) {
   const showBirth = () => {
     clear(birth);
     const date = birthDateFromIin(state.child.iin);
-    if (date) birth.append(w("apply.childBirth", { date: formatDate(date) }));
+    // the birth date is shown (a green hint) only for an IIN that can be real: a wrong check digit says so at once
+    if (date && iinValid(state.child.iin)) birth.append(w("apply.childBirth", { date: formatDate(date) }));
+    else if (/^\d{12}$/.test(state.child.iin.trim())) birth.append(h("span", { class: "field-error-text" }, w("error.iinChecksum")));
   };
   const childIin = bound("child.iin", "apply.childIin", { required: true, inputmode: "numeric", maxlength: 12, pattern: "\\d{12}" });
   childIin.querySelector("input").addEventListener("input", showBirth);
@@ -252,6 +254,9 @@ export async function childStep(root, nav, errors) {
     };
     if (!/^\d{12}$/.test(state.child.iin.trim())) {
       setFieldError(form, "child.iin", w(state.child.iin.trim() ? "error.iin" : "error.required"));
+      wrong = true;
+    } else if (!iinValid(state.child.iin)) {
+      setFieldError(form, "child.iin", w("error.iinChecksum"));
       wrong = true;
     }
     require("child.surname");
