@@ -64,3 +64,38 @@ def test_parents_cannot_use_the_operator_api(filing: Filing, api):
     assert filing.call("GET", "/operator/benefit-checks")[0] == 403
     assert filing.call("POST", f"/operator/benefit-checks/{application['id']}/approve")[0] == 403
     assert filing.call("GET", f"/applications/{application['id']}")[1]["benefit_status"] == "pending"
+
+
+def test_a_decision_issues_the_benefit_documents_again_and_never_says_0(filing: Filing, api, pki_people):
+    import subprocess
+
+    from chalicelib import wiring
+
+    def text(record) -> str:
+        pdf = wiring.document_service().pdf(record) or b""
+        return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+    def notices(application_id: str) -> list:
+        found = wiring.document_service().documents.for_subject(f"application#{application_id}")
+        return sorted(
+            (d for d in found if d.kind == "registration_notice"), key=lambda d: (d.issued_at, d.superseded_by is None)
+        )
+
+    # given a pending claim: its registration notice says the benefit number is under review, not 0
+    application = claim(filing)
+    [first] = notices(application["id"])
+    assert "тексеруде" in text(first) and "на проверке" in text(first)
+    registered = [m for m in OutboxNotifier().messages_for("aigul@mail.kz") if "зарегистрировано" in m.body_text]
+    assert registered and "категории: на проверке." in registered[0].body_text
+    # when the operator approves it
+    operator = api.sign_in(pki_people["operator"], audience="operator")["token"]
+    status, _ = api.call("POST", f"/operator/benefit-checks/{application['id']}/approve", token=operator)
+    assert status == 200
+    # then the notice is issued again with the benefit number; the first one is superseded by it
+    old, new = notices(application["id"])
+    assert old.document_id == first.document_id and old.superseded_by == new.document_id
+    assert new.reissued_for == "application.benefit_approved"
+    lines = text(new).splitlines()
+    assert "1" in lines and "тексеруде" not in text(new)
+    told = [m for m in OutboxNotifier().messages_for("aigul@mail.kz") if "подтверждена" in m.body_text]
+    assert told and "Номер очереди по льготной категории: 1." in told[0].body_text
