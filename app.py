@@ -12,6 +12,7 @@ from chalicelib.settings import get_settings
 
 app = Chalice(app_name="balabaqsha")
 app.api.binary_types.append("application/pdf")  # the draft contract is downloaded as it is
+app.api.binary_types.append("application/zip")  # «download all documents»
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
 app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from typing import Any, Literal
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 from pydantic import BaseModel, Field
 
 from chalicelib import wiring
@@ -276,6 +276,25 @@ def documents(application_id: str) -> Any:
     principal = require_parent(bp.current_request)
     language = download_language(bp.current_request)
     return {"items": wiring.application_service().documents_of(principal, application_id, language)}
+
+
+@bp.route("/applications/{application_id}/documents.zip", methods=["GET"], cors=True)
+@handles_errors
+def documents_archive(application_id: str) -> Any:
+    application_id = unquote(application_id)
+    principal = require_parent(bp.current_request)
+    name, body = wiring.application_service().documents_archive(
+        principal, application_id, download_language(bp.current_request)
+    )
+    return Response(
+        body=body,
+        status_code=200,
+        headers={
+            "Content-Type": "application/zip",
+            "Content-Disposition": f"attachment; filename=\"documents.zip\"; filename*=UTF-8''{quote(name, safe='')}",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def download_language(request: Any) -> str:

@@ -68,7 +68,7 @@ def _benefit_number(number: int | None, pending: bool) -> Value:
 
 
 def _numbers(numbers: tuple[str, ...]) -> Value:
-    return ", ".join(f"№ {n}" for n in numbers) if numbers else L.NONE
+    return ", ".join(f"№ {n}" if n[:1].isdigit() else n for n in numbers) if numbers else L.NONE
 
 
 def registration_notice(d: RegistrationNoticeData, issued_at: datetime) -> Layout:

@@ -64,6 +64,26 @@ function deadlineCell(direction) {
   );
 }
 
+/** After enrolment: what comes next — the kindergarten to bring the child to, its address and phone, the contract. */
+function nextSteps(direction) {
+  const kg = direction.kindergarten || {};
+  return h(
+    "div",
+    { class: "dir-next", dataset: { next: direction.number } },
+    h("h3", {}, w("dir.nextTitle")),
+    h(
+      "ol",
+      { class: "plain-list dir-next-list" },
+      h("li", {}, w("dir.nextBring"), " ", kgName(kg), "."),
+      kg.address_kk || kg.address_ru ? h("li", {}, w("dir.nextAddress"), " ", bi(kg.address_kk || kg.address_ru, kg.address_ru || kg.address_kk)) : null,
+      kg.phone ? h("li", {}, w("dir.nextPhone"), " ", h("a", { href: `tel:${kg.phone.replace(/\s/g, "")}` }, kg.phone)) : null,
+      direction.contract?.number
+        ? h("li", {}, w("dir.nextContract"), " ", h("a", { href: `#/contracts/${encodeURIComponent(direction.contract.number)}` }, w("contract.head", { n: direction.contract.number })))
+        : null,
+    ),
+  );
+}
+
 function extendDialog(direction, done) {
   const dlg = dialog("dir.extendTitle");
   const errors = h("div", { class: "error-slot" });
@@ -284,6 +304,7 @@ export function directionsPanel(applicationId, changed) {
       ),
       live ? h("p", { class: "directions-note muted" }, w("dir.note")) : null,
       paused ? h("p", { class: "directions-note muted", dataset: { note: "paused" } }, w("dir.pausedNote")) : null,
+      ...items.filter((d) => d.status === "enrolled").map(nextSteps),
     ];
     clear(panel).append(...parts.filter(Boolean));
   }

@@ -153,12 +153,12 @@ export function showRefusal(form, slot, error) {
 // ---------------------------------------------------------------- downloads with the token
 
 /** GET a file of the API that needs the session (the draft PDF) and hand it to the browser. */
-export async function downloadWithToken(path, fileName) {
+export async function downloadWithToken(path, fileName, accept = "application/pdf") {
   const session = getSession();
   let response;
   try {
     response = await fetch(`${config.apiBase}${path}`, {
-      headers: { Accept: "application/pdf", ...(session ? { Authorization: `Bearer ${session.token}` } : {}) },
+      headers: { Accept: accept, ...(session ? { Authorization: `Bearer ${session.token}` } : {}) },
     });
   } catch (cause) {
     throw new ApiError({ code: "network", message: String(cause) });

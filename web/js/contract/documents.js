@@ -78,6 +78,7 @@ function slotBox(name, label, required, files, pending) {
         h("span", { class: "file-name" }, file.name || w("contract.savedFile")),
         file.size ? h("span", { class: "file-size" }, formatSize(file.size)) : null,
         h("span", { class: "file-state" }, h("span", { class: "ok" }, "✓ ", w("contract.fileSaved"))),
+        file.preview ? h("img", { class: "doc-preview", src: file.preview, alt: file.name || "" }) : null,
         required
           ? null
           : h(
@@ -112,7 +113,7 @@ function slotBox(name, label, required, files, pending) {
     pending.add(name);
     try {
       const done = await uploadFile(file, "contract");
-      files[name] = { upload_id: done.upload_id, name: file.name, size: done.size ?? file.size };
+      files[name] = { upload_id: done.upload_id, name: file.name, size: done.size ?? file.size, preview: URL.createObjectURL(file) };
       draw();
     } catch (error) {
       draw();

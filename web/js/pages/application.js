@@ -8,6 +8,7 @@ import { directionsPanel } from "../directions.js";
 import { benefitNumber, bi, biField, clear, h, icon, kgName, uid, w } from "../dom.js";
 import { formatDate, formatDateTime } from "../format.js";
 import { signXml } from "../ncalayer.js";
+import { downloadWithToken } from "../contract/common.js";
 import { uploader } from "../uploads.js";
 import { busy, dialog, dl, field, notice, setFieldError, showError, showStatus } from "../ui.js";
 import { statusBadge } from "./journal.js";
@@ -216,9 +217,24 @@ function documentTable(captionKey, docs) {
 async function documentsTab(id) {
   const lang = document.documentElement.lang === "ru" ? "ru" : "kk";
   const items = (await get(`/applications/${encodeURIComponent(id)}/documents?lang=${lang}`)).items || [];
+  const slot = h("div", { class: "error-slot" });
+  const all = h("button", { type: "button", class: "btn btn-outline", dataset: { action: "download-all" } }, icon("doc"), w("view.downloadAll"));
+  all.addEventListener("click", () =>
+    busy(all, async () => {
+      showError(slot, null);
+      const current = document.documentElement.lang === "ru" ? "ru" : "kk";
+      const name = `${current === "ru" ? "Документы" : "Құжаттар"} ${id}.zip`;
+      try {
+        await downloadWithToken(`/applications/${encodeURIComponent(id)}/documents.zip?lang=${current}`, name, "application/zip");
+      } catch (error) {
+        showError(slot, error);
+      }
+    }),
+  );
   return h(
     "div",
     {},
+    items.some((d) => d.source !== "parent" && !d.superseded) ? h("div", { class: "doc-all" }, all, slot) : null,
     documentTable("view.attachments", items.filter((d) => d.source === "parent")),
     documentTable("view.systemDocs", items.filter((d) => d.source !== "parent" && !d.superseded)),
     items.some((d) => d.superseded) ? documentTable("view.supersededDocs", items.filter((d) => d.superseded)) : null,
