@@ -200,6 +200,7 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     upload(page, "health_certificate", "063-u.jpg", jpeg(160))
     for slot in ("photo", "health_passport", "health_certificate"):
         expect(page.locator(f"[data-field='{slot}']")).to_contain_text("жүктелді")
+    expect(page.locator("[data-field='photo'] img.doc-preview")).to_be_visible()  # the parent sees the photo
     screenshot(page, "web-contract-step5-kk")
     page.get_by_role("button", name="Әрі қарай").click()
 
@@ -290,6 +291,12 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     # then the direction has no deadline any more, and the history tells every step in one sentence
     page.goto(application_view)
     expect(row.locator("[data-clock='stopped']")).to_contain_text("Мерзім жоқ: бала қабылданды")
+    # and what comes next: the kindergarten to bring the child to, its address and phone, the contract
+    after = page.locator(f".dir-next[data-next='{direction}']")
+    expect(after).to_contain_text("Әрі қарай не істеу керек")
+    expect(after).to_contain_text("Балапан")
+    expect(after.get_by_role("link", name=f"Шарт № {number}")).to_be_visible()
+    screenshot(page, "web-direction-next-kk")
     page.get_by_role("tab", name="Өзгерістер тарихы").click()
     history = page.get_by_role("tabpanel")
     for said in (

@@ -9,6 +9,7 @@ application and its actions.
 from __future__ import annotations
 
 import re
+import zipfile
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -117,6 +118,13 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     page.get_by_role("tab", name="Жалпы құжаттар").click()
     expect(page.get_by_role("tabpanel").get_by_role("link", name="Жүктеу").first).to_be_visible()
     screenshot(page, "web-application-documents-kk")
+    # and all of them come as one ZIP, each named in the parent's language with its number
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Барлық құжаттарды жүктеу (ZIP)").click()
+    names = zipfile.ZipFile(download.value.path()).namelist()
+    assert any(name.startswith("Тіркеу туралы хабарлама № ") for name in names), names
+    assert len(names) == 4, names
+    assert_accessible(page, "the documents tab")
     switch_language(page, "ru")
     expect(page.get_by_role("tab", name="Общие документы")).to_have_attribute("aria-selected", "true")
     screenshot(page, "web-application-documents-ru")
