@@ -28,7 +28,13 @@ from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.iin import parse_iin
 from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal
-from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, TimerKind, benefit_number_words
+from chalicelib.domain.queue import (
+    ApplicationStatus,
+    BenefitStatus,
+    TimerKind,
+    benefit_number_words,
+    child_already_in_queue,
+)
 from chalicelib.domain.reference import Bilingual, Kindergarten
 from chalicelib.domain.uploads import UploadPurpose
 from chalicelib.eds.model import Check, Holder, KeyPurpose, SignatureRefused
@@ -544,6 +550,11 @@ class ApplicationService:
                 "По данным регистра населения вы не являетесь родителем (законным представителем) этого ребёнка.",
                 details={"field": "child.iin"},
             )
+        holder = self.applications.queue_place_of(form.child.iin, form.region)
+        if holder is not None:  # told before the parent signs; the registering transaction still decides
+            refusal = child_already_in_queue(holder)
+            refusal.details["field"] = "child.iin"
+            raise refusal
         return found
 
     def _new_application(self, form: ApplicationForm, signed_key: str, attachment_keys: list[str]) -> Application:

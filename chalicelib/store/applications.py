@@ -426,6 +426,13 @@ class ApplicationRepository:
             raise application_not_found(application_id)
         return app
 
+    def queue_place_of(self, child_iin: str, region: str) -> str | None:
+        """The application that holds the child's place in the region's queue, if any (one read)."""
+        try:
+            return ChildLock.get(lock_key(child_iin, region), consistent_read=True).application_id
+        except ChildLock.DoesNotExist:
+            return None
+
     def list_for_parent(self, iin: str) -> list[Application]:
         """The parent's journal: applications they filed or linked, newest first."""
         ids = [link.application_id for link in ParentLink.query(iin, consistent_read=True)]

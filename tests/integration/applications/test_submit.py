@@ -6,6 +6,7 @@ import boto3
 
 from chalicelib.settings import get_settings
 from tests.integration.applications.conftest import CHILD, Filing
+from tests.integration.filing import draft_body
 
 
 def stored_keys(prefix: str) -> list[str]:
@@ -60,6 +61,10 @@ def test_a_second_application_for_the_same_child_in_the_region_is_refused(filing
     assert body["error"]["code"] == "child_already_in_queue"
     assert body["error"]["messages"]["kk"]
     assert len(stored_keys("signed/applications/")) == 1
+    # and it is refused when the draft is asked for, before the parent signs anything, at the child's IIN
+    status, drafted = other.call("POST", "/applications/draft", draft_body())
+    assert status == 409 and drafted["error"]["code"] == "child_already_in_queue"
+    assert drafted["error"]["details"]["field"] == "child.iin"
 
 
 def test_a_stranger_cannot_file_for_a_child_who_is_not_theirs(api, seeded, pki_people):
