@@ -94,6 +94,7 @@ class Settings(BaseSettings):
     allocation_regions: dict[str, RegionAllocation] = Field(default_factory=dict)
     partner_idempotency_hours: int = 24  # how long a partner's Idempotency-Key keeps its answer
     upload_max_bytes: int = 2 * 1024 * 1024
+    reports_since_year: int = 2025  # the first year the report counters were kept (state sums start there)
 
     @model_validator(mode="after")
     def _production_is_explicit(self) -> Settings:

@@ -39,6 +39,7 @@ from chalicelib.store.vacancies import SeatRepository
 if TYPE_CHECKING:  # built on first use: contracts load their modules only where they are served
     from chalicelib.services.contracts import ContractService
     from chalicelib.services.families import FamilyService
+    from chalicelib.services.reports import ReportService
 
 
 def clock() -> Clock:
@@ -228,6 +229,26 @@ def contract_service() -> ContractService:
 @lru_cache(maxsize=1)
 def vacancy_service() -> VacancyService:
     return VacancyService(clock(), reference(), SeatRepository(), direction_service())
+
+
+@lru_cache(maxsize=1)
+def report_service() -> ReportService:
+    from chalicelib.services.reports import MailAnnouncer, ReportService
+    from chalicelib.store.counters import CounterStore
+    from chalicelib.store.report_subscriptions import ReportSubscriptions
+
+    settings = get_settings()
+    return ReportService(
+        clock=clock(),
+        counters=CounterStore(),
+        reference=reference(),
+        objects=objects(),
+        subscriptions=ReportSubscriptions(),
+        announcer=MailAnnouncer(
+            default_notifier(), settings.web_origin if settings.web_origin != "*" else settings.public_base_url
+        ),
+        since_year=settings.reports_since_year,
+    )
 
 
 def reset() -> None:
