@@ -104,6 +104,8 @@ def tallies(record: RecordFacts, facts: Facts) -> list[tuple[str, int]]:
                 out.append((key("private", "chosen"), 1))
         elif event in ("application.benefit_approved", "application.benefit_refused"):
             decision = "approved" if event.endswith("approved") else "refused"
+            if details.get("step"):
+                out.append((key("service", details["step"], "over" if details.get("overdue") else "within"), 1))
             category = (record.to_state or ":").split(":", 1)[1] or "-"
             out.append((key("benefit", decision, category), 1))
             before, after = _approved(record.from_state), _approved(record.to_state)
@@ -274,6 +276,10 @@ SECTIONS: dict[str, tuple[dict[str, str], list[dict[str, str]]]] = {
     "left": (
         _w("Кезектен шығарылғандар (себебі бойынша)", "Выбывшие из очереди (по причинам)"),
         [DISTRICT, _w("Мәртебе", "Статус"), _w("Себебі", "Причина"), COUNT],
+    ),
+    "service": (
+        _w("Қызмет көрсету мерзімдері (3-қосымша)", "Сроки оказания услуги (приложение 3)"),
+        [DISTRICT, _w("Қадам", "Шаг"), _w("Мерзімінде / кешіктірілген", "В срок / с нарушением"), COUNT],
     ),
     "private": (
         _w("Жекеменшік балабақшаны таңдағандар", "Выбор частного детского сада"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import subprocess
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import boto3
@@ -18,6 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from chalicelib import wiring
+from chalicelib.clock import ALMATY
 from chalicelib.documents.reports import TOTAL, shown
 from chalicelib.domain.queue import ApplicationStatus
 from chalicelib.domain.reports import Period, Scope, ScopeLevel, covering, local_day
@@ -51,14 +52,18 @@ def naive(region: str, start: datetime, end: datetime, state_now: bool = True) -
     apps = {app.id: app for app in Application.scan() if app.region == region}
     directions = {d.number: d for d in Direction.scan() if d.region == region}
     out: dict[str, Counter[tuple[Any, ...]]] = {
-        name: Counter() for name in ("queue", "registered", "benefit", "direction", "stop", "left", "private")
+        name: Counter()
+        for name in ("queue", "registered", "benefit", "direction", "stop", "left", "private", "service")
     }
+    claims: dict[str, datetime] = {}
     if state_now:
         for app in apps.values():
             if app.status == ApplicationStatus.ACTIVE:
                 benefit = app.benefit_category if app.benefit_status == "approved" else "none"
                 out["queue"][(app.district, str(app.cohort), benefit, app.language)] += 1
-    for record in HistoryRecord.scan():
+    for record in sorted(HistoryRecord.scan(), key=lambda r: r.at):
+        if record.event == "application.benefit_changed" and record.to_state.startswith("pending:"):
+            claims[record.subject_id] = record.at
         if not start <= record.at < end:
             continue
         if record.subject_type == "application" and record.subject_id in apps:
@@ -68,6 +73,9 @@ def naive(region: str, start: datetime, end: datetime, state_now: bool = True) -
             elif record.event in ("application.benefit_approved", "application.benefit_refused"):
                 decision = record.event.rsplit("_", 1)[1]
                 out["benefit"][(app.district, decision, record.to_state.split(":")[1])] += 1
+                claimed = claims.get(record.subject_id, app.registered_at).astimezone(ALMATY).date()
+                limit = datetime.combine(claimed + timedelta(days=4), time(), ALMATY)  # 3 days after the claim's day
+                out["service"][(app.district, "edu.decision", "within" if record.at <= limit else "over")] += 1
             elif record.event == "application.left":
                 out["left"][(app.district, record.to_state, record.why)] += 1
                 if record.to_state == "left_for_private":
