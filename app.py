@@ -18,7 +18,7 @@ from chalicelib.api import (
 )
 from chalicelib.api import contracts as contract_routes
 from chalicelib.api import directions as direction_routes
-from chalicelib.functions import directions, pki, queue
+from chalicelib.functions import directions, egov, pki, queue
 from chalicelib.functions import reports as report_schedule
 from chalicelib.observability import logger, tracer
 from chalicelib.settings import get_settings
@@ -46,5 +46,6 @@ app.register_blueprint(contract_routes.bp)
 app.register_blueprint(directions.bp)
 app.register_blueprint(reports.bp)
 app.register_blueprint(report_schedule.bp)
+app.register_blueprint(egov.bp)
 if get_settings().stage != "prod":
     app.register_blueprint(local.bp)  # local stack only: every route is a 404 unless the movable clock is on

@@ -38,6 +38,7 @@ from chalicelib.store.vacancies import SeatRepository
 
 if TYPE_CHECKING:  # built on first use: contracts load their modules only where they are served
     from chalicelib.services.contracts import ContractService
+    from chalicelib.services.egov_status import EgovStatusRelay
     from chalicelib.services.families import FamilyService
     from chalicelib.services.reports import ReportService
 
@@ -249,6 +250,22 @@ def report_service() -> ReportService:
         ),
         since_year=settings.reports_since_year,
     )
+
+
+@lru_cache(maxsize=1)
+def egov_status_relay() -> EgovStatusRelay | None:
+    """The relay to the e-government channel; the local stand-in outside production.
+
+    In production it stays off (None) until the portal's adapter is configured: the records
+    stay marked in the outbox meanwhile, so nothing is lost.
+    """
+    from chalicelib.gateways.egov import RecordingEgovChannel
+    from chalicelib.services.egov_status import EgovStatusRelay
+    from chalicelib.store.history import HistoryRepository
+
+    if get_settings().stage == "prod":
+        return None
+    return EgovStatusRelay(clock(), HistoryRepository(), applications(), RecordingEgovChannel(objects()))
 
 
 def reset() -> None:

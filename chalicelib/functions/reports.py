@@ -23,11 +23,18 @@ def scheduled_reports(event: Any) -> dict[str, int]:
 
 
 def run_due_reports() -> dict[str, int]:
-    """The day just ended; and on the first of a month (Almaty), the month just ended."""
+    """The day just ended; and on the first of a month (Almaty), the month just ended.
+
+    A period whose national report is already kept is not run again, so a repeated invocation
+    (a retry, or the local stack's timer that runs every schedule each tick) costs one read.
+    """
     service = wiring.report_service()
     now = wiring.clock().now()
-    counts = {"day": len(service.run_scheduled(previous_day(now)))}
-    if local_day(now).day == 1:
-        counts["month"] = len(service.run_scheduled(previous_month(now)))
+    periods = [previous_day(now)] + ([previous_month(now)] if local_day(now).day == 1 else [])
+    counts = {
+        period.kind.value: len(service.run_scheduled(period))
+        for period in periods
+        if not service.kept_nationally(period)
+    }
     logger.info("scheduled reports kept", extra=counts)
     return counts

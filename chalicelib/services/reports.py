@@ -246,6 +246,10 @@ class ReportService:
             stored.append(kept)
         return stored
 
+    def kept_nationally(self, period: Period) -> bool:
+        """Whether the scheduled run of ``period`` is done (its national report is kept)."""
+        return self.objects.exists(StoredReport("national", period.kind.value, period.label).key("pdf"))
+
     # --- operators ---------------------------------------------------------------------------------
 
     @staticmethod
