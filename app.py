@@ -20,14 +20,15 @@ from chalicelib.api import contracts as contract_routes
 from chalicelib.api import directions as direction_routes
 from chalicelib.functions import directions, egov, pki, queue
 from chalicelib.functions import reports as report_schedule
-from chalicelib.observability import logger, tracer
+from chalicelib.observability import logger, tracer, tracing_enabled
 from chalicelib.settings import get_settings
 
 app = Chalice(app_name="balabaqsha")
 app.api.binary_types.append("application/pdf")  # the draft contract is downloaded as it is
 app.api.binary_types.append("application/zip")  # «download all documents»
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
-app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
+if tracing_enabled():  # the X-Ray SDK is imported only then
+    app.register_middleware(ConvertToMiddleware(tracer().capture_lambda_handler))
 
 app.register_blueprint(system.bp)
 app.register_blueprint(auth.bp)

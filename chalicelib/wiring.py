@@ -10,56 +10,54 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from chalicelib.clock import Clock
-from chalicelib.domain.allocation import RegionRules
-from chalicelib.domain.directions import DirectionRules
-from chalicelib.gateways.population import PopulationRegistry, population_registry
-from chalicelib.notify import default_notifier
-from chalicelib.runtime import service_clock
-from chalicelib.services.applications import ApplicationService
-from chalicelib.services.auth import AuthService, OperatorDirectory, Verifier
-from chalicelib.services.benefit_checks import BenefitCheckService
-from chalicelib.services.directions import AllocationOptions, DirectionService
-from chalicelib.services.documents import DocumentService
-from chalicelib.services.private_choice import PrivateChoiceService
-from chalicelib.services.sessions import SessionTokens
-from chalicelib.services.uploads import UploadService
-from chalicelib.services.vacancies import PublishedStateOrderSeats, VacancyService
-from chalicelib.settings import get_settings
-from chalicelib.store.accounts import AccountRepository, ChallengeRepository
-from chalicelib.store.applications import ApplicationRepository
-from chalicelib.store.directions import DirectionRepository
-from chalicelib.store.documents import DocumentRepository
-from chalicelib.store.objects import ObjectStore
-from chalicelib.store.partners import IdempotentRequests, PartnerKeys
-from chalicelib.store.reference import ReferenceOperatorDirectory, ReferenceRepository
-from chalicelib.store.uploads import UploadRepository
-from chalicelib.store.vacancies import SeatRepository
-
-if TYPE_CHECKING:  # built on first use: contracts load their modules only where they are served
+if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold start imports only what its route uses
+    from chalicelib.clock import Clock
+    from chalicelib.gateways.population import PopulationRegistry
+    from chalicelib.services.applications import ApplicationService
+    from chalicelib.services.auth import AuthService, OperatorDirectory, Verifier
+    from chalicelib.services.benefit_checks import BenefitCheckService
     from chalicelib.services.contracts import ContractService
+    from chalicelib.services.directions import DirectionService
+    from chalicelib.services.documents import DocumentService
     from chalicelib.services.egov_status import EgovStatusRelay
     from chalicelib.services.families import FamilyService
+    from chalicelib.services.private_choice import PrivateChoiceService
     from chalicelib.services.reports import ReportService
+    from chalicelib.services.sessions import SessionTokens
+    from chalicelib.services.uploads import UploadService
+    from chalicelib.services.vacancies import VacancyService
+    from chalicelib.store.applications import ApplicationRepository
+    from chalicelib.store.objects import ObjectStore
+    from chalicelib.store.partners import IdempotentRequests, PartnerKeys
+    from chalicelib.store.reference import ReferenceRepository
 
 
 def clock() -> Clock:
+    from chalicelib.runtime import service_clock
+
     return service_clock()
 
 
 @lru_cache(maxsize=1)
 def session_tokens() -> SessionTokens:
+    from chalicelib.services.sessions import SessionTokens
+    from chalicelib.settings import get_settings
+
     settings = get_settings()
     return SessionTokens(settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.session_ttl_minutes))
 
 
 @lru_cache(maxsize=1)
 def reference() -> ReferenceRepository:
+    from chalicelib.store.reference import ReferenceRepository
+
     return ReferenceRepository()
 
 
 @lru_cache(maxsize=1)
 def operator_directory() -> OperatorDirectory:
+    from chalicelib.store.reference import ReferenceOperatorDirectory
+
     return ReferenceOperatorDirectory(reference())
 
 
@@ -72,6 +70,10 @@ def verifier() -> Verifier:
 
 @lru_cache(maxsize=1)
 def auth_service() -> AuthService:
+    from chalicelib.services.auth import AuthService
+    from chalicelib.settings import get_settings
+    from chalicelib.store.accounts import AccountRepository, ChallengeRepository
+
     settings = get_settings()
     return AuthService(
         clock=clock(),
@@ -86,31 +88,50 @@ def auth_service() -> AuthService:
 
 @lru_cache(maxsize=1)
 def objects() -> ObjectStore:
+    from chalicelib.store.objects import ObjectStore
+
     return ObjectStore()
 
 
 @lru_cache(maxsize=1)
 def document_service() -> DocumentService:
+    from chalicelib.services.documents import DocumentService
+    from chalicelib.store.documents import DocumentRepository
+
     return DocumentService(DocumentRepository(), objects())
 
 
 @lru_cache(maxsize=1)
 def upload_service() -> UploadService:
+    from chalicelib.services.uploads import UploadService
+    from chalicelib.settings import get_settings
+    from chalicelib.store.uploads import UploadRepository
+
     return UploadService(clock(), UploadRepository(), objects(), get_settings().upload_max_bytes)
 
 
 @lru_cache(maxsize=1)
 def applications() -> ApplicationRepository:
+    from chalicelib.store.applications import ApplicationRepository
+
     return ApplicationRepository()
 
 
 @lru_cache(maxsize=1)
 def population() -> PopulationRegistry:
+    from chalicelib.gateways.population import population_registry
+    from chalicelib.settings import get_settings
+
     return population_registry(get_settings())
 
 
 @lru_cache(maxsize=1)
 def application_service() -> ApplicationService:
+    from chalicelib.notify import default_notifier
+    from chalicelib.services.applications import ApplicationService
+    from chalicelib.settings import get_settings
+    from chalicelib.store.accounts import AccountRepository
+
     return ApplicationService(
         clock=clock(),
         verifier=verifier(),
@@ -130,6 +151,9 @@ def application_service() -> ApplicationService:
 
 @lru_cache(maxsize=1)
 def benefit_checks() -> BenefitCheckService:
+    from chalicelib.notify import default_notifier
+    from chalicelib.services.benefit_checks import BenefitCheckService
+
     return BenefitCheckService(
         clock(),
         applications(),
@@ -143,6 +167,11 @@ def benefit_checks() -> BenefitCheckService:
 @lru_cache(maxsize=1)
 def private_choice_service() -> PrivateChoiceService:
     from chalicelib.domain.calendar import WorkingCalendar
+    from chalicelib.notify import default_notifier
+    from chalicelib.services.private_choice import PrivateChoiceService
+    from chalicelib.services.vacancies import PublishedStateOrderSeats
+    from chalicelib.settings import get_settings
+    from chalicelib.store.vacancies import SeatRepository
 
     settings = get_settings()
     return PrivateChoiceService(
@@ -164,17 +193,28 @@ def private_choice_service() -> PrivateChoiceService:
 
 @lru_cache(maxsize=1)
 def partner_keys() -> PartnerKeys:
+    from chalicelib.store.partners import PartnerKeys
+
     return PartnerKeys(reference())
 
 
 @lru_cache(maxsize=1)
 def idempotent_requests() -> IdempotentRequests:
+    from chalicelib.store.partners import IdempotentRequests
+
     return IdempotentRequests()
 
 
 @lru_cache(maxsize=1)
 def direction_service() -> DirectionService:
+    from chalicelib.domain.allocation import RegionRules
     from chalicelib.domain.calendar import WorkingCalendar
+    from chalicelib.domain.directions import DirectionRules
+    from chalicelib.notify import default_notifier
+    from chalicelib.services.directions import AllocationOptions, DirectionService
+    from chalicelib.settings import get_settings
+    from chalicelib.store.directions import DirectionRepository
+    from chalicelib.store.vacancies import SeatRepository
 
     settings = get_settings()
     return DirectionService(
@@ -209,8 +249,10 @@ def direction_service() -> DirectionService:
 
 @lru_cache(maxsize=1)
 def contract_service() -> ContractService:
+    from chalicelib.notify import default_notifier
     from chalicelib.services.contracts import ContractService
     from chalicelib.store.contracts import ContractRepository
+    from chalicelib.store.directions import DirectionRepository
 
     return ContractService(
         clock=clock(),
@@ -229,12 +271,17 @@ def contract_service() -> ContractService:
 
 @lru_cache(maxsize=1)
 def vacancy_service() -> VacancyService:
+    from chalicelib.services.vacancies import VacancyService
+    from chalicelib.store.vacancies import SeatRepository
+
     return VacancyService(clock(), reference(), SeatRepository(), direction_service())
 
 
 @lru_cache(maxsize=1)
 def report_service() -> ReportService:
+    from chalicelib.notify import default_notifier
     from chalicelib.services.reports import MailAnnouncer, ReportService
+    from chalicelib.settings import get_settings
     from chalicelib.store.counters import CounterStore
     from chalicelib.store.report_subscriptions import ReportSubscriptions
 
@@ -261,6 +308,7 @@ def egov_status_relay() -> EgovStatusRelay | None:
     """
     from chalicelib.gateways.egov import RecordingEgovChannel
     from chalicelib.services.egov_status import EgovStatusRelay
+    from chalicelib.settings import get_settings
     from chalicelib.store.history import HistoryRepository
 
     if get_settings().stage == "prod":

@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-import jwt
-
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.principal import Principal, Role
 
@@ -37,6 +35,8 @@ class SessionTokens:
             "exp": int(expires.timestamp()),
             "jti": uuid.uuid4().hex,
         }
+        import jwt  # imported on first use: PyJWT pulls in cryptography (cold start)
+
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM), expires
 
     def principal(self, authorization: str | None, now: datetime) -> Principal:
@@ -49,6 +49,8 @@ class SessionTokens:
             )
         token = authorization.removeprefix("Bearer ").strip()
         # Times are judged by the service clock below, not PyJWT's wall clock (the local clock moves).
+        import jwt
+
         try:
             claims = jwt.decode(
                 token,
