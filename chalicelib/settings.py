@@ -45,6 +45,8 @@ class Settings(BaseSettings):
 
     # sessions and sign-in
     jwt_secret: SecretStr = SecretStr("local-development-secret-change-me-in-prod")
+    jwt_secret_id: str | None = None  # in AWS: the Secrets Manager ARN of the signing key (see chalicelib.secrets)
+    secret_cache_seconds: float = 300.0
     session_ttl_minutes: int = 60
     challenge_ttl_seconds: int = 300
     max_body_bytes: int = 1_000_000
@@ -99,8 +101,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_is_explicit(self) -> Settings:
         if self.stage == "prod":
-            if self.jwt_secret.get_secret_value().startswith("local-"):
-                raise ValueError("BQ_JWT_SECRET must be set in production")
+            if not self.jwt_secret_id and self.jwt_secret.get_secret_value().startswith("local-"):
+                raise ValueError("BQ_JWT_SECRET_ID (or BQ_JWT_SECRET) must be set in production")
             if self.local_clock:
                 raise ValueError("the movable clock exists in local mode only")
             if not self.trusted_roots:

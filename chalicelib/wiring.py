@@ -40,11 +40,11 @@ def clock() -> Clock:
 
 @lru_cache(maxsize=1)
 def session_tokens() -> SessionTokens:
+    from chalicelib.secrets import jwt_signing_keys
     from chalicelib.services.sessions import SessionTokens
     from chalicelib.settings import get_settings
 
-    settings = get_settings()
-    return SessionTokens(settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.session_ttl_minutes))
+    return SessionTokens(jwt_signing_keys, timedelta(minutes=get_settings().session_ttl_minutes))
 
 
 @lru_cache(maxsize=1)
