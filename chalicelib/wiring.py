@@ -10,6 +10,8 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from chalicelib.settings import get_settings  # module attribute: tests replace it
+
 if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold start imports only what its route uses
     from chalicelib.clock import Clock
     from chalicelib.gateways.population import PopulationRegistry
@@ -42,7 +44,6 @@ def clock() -> Clock:
 def session_tokens() -> SessionTokens:
     from chalicelib.secrets import jwt_signing_keys
     from chalicelib.services.sessions import SessionTokens
-    from chalicelib.settings import get_settings
 
     return SessionTokens(jwt_signing_keys, timedelta(minutes=get_settings().session_ttl_minutes))
 
@@ -71,7 +72,6 @@ def verifier() -> Verifier:
 @lru_cache(maxsize=1)
 def auth_service() -> AuthService:
     from chalicelib.services.auth import AuthService
-    from chalicelib.settings import get_settings
     from chalicelib.store.accounts import AccountRepository, ChallengeRepository
 
     settings = get_settings()
@@ -104,7 +104,6 @@ def document_service() -> DocumentService:
 @lru_cache(maxsize=1)
 def upload_service() -> UploadService:
     from chalicelib.services.uploads import UploadService
-    from chalicelib.settings import get_settings
     from chalicelib.store.uploads import UploadRepository
 
     return UploadService(clock(), UploadRepository(), objects(), get_settings().upload_max_bytes)
@@ -120,7 +119,6 @@ def applications() -> ApplicationRepository:
 @lru_cache(maxsize=1)
 def population() -> PopulationRegistry:
     from chalicelib.gateways.population import population_registry
-    from chalicelib.settings import get_settings
 
     return population_registry(get_settings())
 
@@ -129,7 +127,6 @@ def population() -> PopulationRegistry:
 def application_service() -> ApplicationService:
     from chalicelib.notify import default_notifier
     from chalicelib.services.applications import ApplicationService
-    from chalicelib.settings import get_settings
     from chalicelib.store.accounts import AccountRepository
 
     return ApplicationService(
@@ -170,7 +167,6 @@ def private_choice_service() -> PrivateChoiceService:
     from chalicelib.notify import default_notifier
     from chalicelib.services.private_choice import PrivateChoiceService
     from chalicelib.services.vacancies import PublishedStateOrderSeats
-    from chalicelib.settings import get_settings
     from chalicelib.store.vacancies import SeatRepository
 
     settings = get_settings()
@@ -212,7 +208,6 @@ def direction_service() -> DirectionService:
     from chalicelib.domain.directions import DirectionRules
     from chalicelib.notify import default_notifier
     from chalicelib.services.directions import AllocationOptions, DirectionService
-    from chalicelib.settings import get_settings
     from chalicelib.store.directions import DirectionRepository
     from chalicelib.store.vacancies import SeatRepository
 
