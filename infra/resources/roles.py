@@ -86,7 +86,7 @@ FAMILIES: list[Family] = [
             "signed/": WRITE,  # signed XML as received (the legal record)
             "documents/": WRITE,  # generated PDFs
             "revocation/crl/": WRITE,  # CRL cache, filled on a miss
-            "allocations/": READ,  # the explanation of an allocation run
+            "allocations/": WRITE,  # runs started by an operator or a published vacancy, and their protocols
         },
         secrets=("JwtSecret",),
         email=True,
