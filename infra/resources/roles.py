@@ -87,6 +87,7 @@ FAMILIES: list[Family] = [
             "documents/": WRITE,  # generated PDFs
             "revocation/crl/": WRITE,  # CRL cache, filled on a miss
             "allocations/": WRITE,  # runs started by an operator or a published vacancy, and their protocols
+            "reports/": WRITE,  # reports run on demand, listed and downloaded by operators
         },
         secrets=("JwtSecret",),
         email=True,
@@ -95,7 +96,13 @@ FAMILIES: list[Family] = [
     Family(
         "sweeps",
         "SweepsRole",
-        functions=("direction-expiry", "allocate-vacancies", "application-timers", "refresh_revocation_data"),
+        functions=(
+            "direction-expiry",
+            "allocate-vacancies",
+            "application-timers",
+            "refresh_revocation_data",
+            "egov-status",  # marks history records sent to the e-government channel
+        ),
         tables={
             **{
                 name: WRITE
@@ -113,6 +120,7 @@ FAMILIES: list[Family] = [
                     "queue-heads",
                     "queue-chunks",
                     "counters",
+                    "report-counters",  # every change adds to the reports' counters in its transaction
                     "history",
                     "seats",
                     "directions",
@@ -127,6 +135,23 @@ FAMILIES: list[Family] = [
         objects={"documents/": WRITE, "allocations/": WRITE, "revocation/crl/": WRITE, "signed/": READ},
         email=True,
         sms=True,
+    ),
+    Family(
+        "reports",
+        "ReportsRole",
+        functions=("scheduled-reports",),
+        tables={
+            "report-counters": READ,
+            "report-subscriptions": READ,
+            "regions": READ,
+            "districts": READ,
+            "kindergartens": READ,
+            "kindergarten-groups": READ,
+            "benefit-categories": READ,
+            "operators": READ,
+        },
+        objects={"reports/": WRITE},
+        email=True,
     ),
 ]
 
