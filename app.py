@@ -18,6 +18,7 @@ from chalicelib.api import (
 )
 from chalicelib.api import contracts as contract_routes
 from chalicelib.api import directions as direction_routes
+from chalicelib.api.responses import in_project_words
 from chalicelib.functions import directions, egov, pki, queue
 from chalicelib.functions import reports as report_schedule
 from chalicelib.observability import logger, tracer, tracing_enabled
@@ -29,6 +30,7 @@ app.api.binary_types.append("application/zip")  # «download all documents»
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
 if tracing_enabled():  # the X-Ray SDK is imported only then
     app.register_middleware(ConvertToMiddleware(tracer().capture_lambda_handler))
+app.register_middleware(in_project_words, "http")
 
 app.register_blueprint(system.bp)
 app.register_blueprint(auth.bp)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from chalicelib import wiring
 from chalicelib.api.contracts import contract_json
 from chalicelib.api.directions import direction_json, publication_json
-from chalicelib.api.responses import handles_errors, json_response, parse_body, raw_body
+from chalicelib.api.responses import canonical_json, handles_errors, json_response, parse_body, raw_body
 from chalicelib.api.security import require_kindergarten
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.principal import Principal
@@ -45,7 +45,7 @@ def _once(route: str, action: Callable[[Principal, str], tuple[int, Any]]) -> Re
         principal=principal,
         route=route,
         idempotency_key=key,
-        body=raw_body(request),
+        body=canonical_json(raw_body(request)),
         action=run,
         lambda_context=getattr(bp, "lambda_context", None),
     )

@@ -17,9 +17,12 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice
+from chalice.local import ChaliceRequestHandler, CustomLocalChalice, ForbiddenError, LocalChalice, LocalGatewayException
+
+from chalicelib.api.responses import gateway_refusal
+from chalicelib.observability import mask_personal_data
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
 CORS_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
@@ -51,15 +54,47 @@ def _loopback_origin(origin: str | None) -> str | None:
     return origin if host in LOOPBACK_HOSTS else None
 
 
+def masked_log_line(format: str, *args: Any) -> str:
+    """A request-line log message with IINs, e-mails and phones masked, also when percent-encoded."""
+    return mask_personal_data(unquote(format % args))
+
+
 class CorsChaliceHandler(ChaliceRequestHandler):
-    """Chalice's local gateway, answering CORS preflights and allowing loopback origins."""
+    """Chalice's local gateway, answering CORS preflights and allowing loopback origins.
+
+    Every refusal made here rather than by the app — an unknown route (API Gateway's "Missing
+    Authentication Token"), an oversize header (431), a broken request line — is the project's
+    JSON error in Kazakh and Russian, as API Gateway's gateway responses are in AWS.
+    """
 
     def log_message(self, format: str, *args: Any) -> None:
         if getattr(self.server, "verbose", False):
-            super().log_message(format, *args)
+            super().log_message("%s", masked_log_line(format, *args))
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        self._send_refusal(code, {})
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        # Chalice's local gateway answers a route it does not know with API Gateway's 403
+        # "Missing Authentication Token"; the project's answer is a 404 naming the rule.
+        status = 404 if isinstance(error, ForbiddenError) else error.CODE
+        self._send_refusal(status, dict(error.headers or {}))
+
+    def _send_refusal(self, status: int, headers: dict[str, Any]) -> None:
+        body = json.dumps(gateway_refusal(status), ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        if status in (400, 414, 431) or self.command is None:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self._send_headers({k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length")})
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _cors_headers(self) -> dict[str, str]:
-        origin = _loopback_origin(self.headers.get("Origin"))
+        headers = getattr(self, "headers", None)  # not there when the request line itself was refused
+        origin = _loopback_origin(headers.get("Origin") if headers is not None else None)
         if origin is None:
             return {}
         return {
@@ -115,7 +150,7 @@ class WebHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         if self._verbose:
-            super().log_message(format, *args)
+            super().log_message("%s", masked_log_line(format, *args))
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
