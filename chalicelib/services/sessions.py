@@ -81,22 +81,53 @@ class SessionTokens:
                 failure = error
                 break
         if claims is None:
-            raise Unauthenticated(
-                "auth.invalid_token",
-                "Сессия жарамсыз. Жүйеге қайта кіріңіз.",
-                "Сессия недействительна. Войдите в систему заново.",
-            ) from failure
-        if claims["exp"] <= now.timestamp():
+            raise _invalid_token() from failure
+        principal, expires = _read_claims(claims)
+        if expires <= now.timestamp():
             raise Unauthenticated(
                 "auth.expired_token",
                 "Сессияның мерзімі өтті. Жүйеге қайта кіріңіз.",
                 "Срок сессии истёк. Войдите в систему заново.",
             )
-        return Principal(
-            iin=claims["sub"],
-            full_name=claims.get("name", ""),
-            role=Role(claims["role"]),
-            certificate_serial=claims.get("cert", ""),
-            region=claims.get("region"),
-            district=claims.get("district"),
-        )
+        return principal
+
+
+def _invalid_token() -> Unauthenticated:
+    return Unauthenticated(
+        "auth.invalid_token",
+        "Сессия жарамсыз. Жүйеге қайта кіріңіз.",
+        "Сессия недействительна. Войдите в систему заново.",
+    )
+
+
+def _text_claim(claims: dict[str, Any], name: str, *, optional: bool = False) -> str | None:
+    value = claims.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise _invalid_token()
+    return value
+
+
+def _read_claims(claims: dict[str, Any]) -> tuple[Principal, float]:
+    """The principal and expiry of a verified token; a claim of an unexpected type or value is refused.
+
+    The secret signs every token we issue, so an odd claim means a token made elsewhere: 401, never 500.
+    """
+    expires = claims.get("exp")
+    if isinstance(expires, bool) or not isinstance(expires, int | float):
+        raise _invalid_token()
+    try:
+        role = Role(claims.get("role"))
+    except ValueError:
+        raise _invalid_token() from None
+    iin = _text_claim(claims, "sub")
+    principal = Principal(
+        iin=iin or "",
+        full_name=_text_claim(claims, "name", optional=True) or "",
+        role=role,
+        certificate_serial=_text_claim(claims, "cert", optional=True) or "",
+        region=_text_claim(claims, "region", optional=True),
+        district=_text_claim(claims, "district", optional=True),
+    )
+    return principal, float(expires)

@@ -53,3 +53,39 @@ def test_expired_token_is_refused_by_the_service_clock():
     with pytest.raises(Unauthenticated) as refused:
         tokens.principal(f"Bearer {token}", NOW + timedelta(minutes=61))
     assert refused.value.code == "auth.expired_token"
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"role": "superuser"},
+        {"role": 1},
+        {"exp": "tomorrow"},
+        {"exp": True},
+        {"exp": None},
+        {"sub": 900101300123},
+        {"name": ["x"]},
+        {"region": {"a": 1}},
+    ],
+)
+def test_a_token_with_claims_of_unexpected_type_is_refused_as_invalid(changed):
+    # given a token signed with the right secret whose claims we never issue (a leaked secret, an old format)
+    import jwt
+
+    from chalicelib.services.sessions import ALGORITHM, AUDIENCE, ISSUER
+
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "900101300123",
+        "name": "САПАРОВА АЙГҮЛ",
+        "role": "parent",
+        "iat": int(NOW.timestamp()),
+        "exp": int(NOW.timestamp()) + 600,
+        **changed,
+    }
+    token = jwt.encode(claims, "s" * 32, algorithm=ALGORITHM)
+    # then it is a 401 refusal, never a crash
+    with pytest.raises(Unauthenticated) as refused:
+        SessionTokens("s" * 32, timedelta(minutes=60)).principal(f"Bearer {token}", NOW)
+    assert refused.value.code == "auth.invalid_token"
