@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_JWT_SECRET = "local-development-secret-change-me-in-prod"  # the local stack's; every other stage sets its own
 
 
 class RegionAllocation(BaseModel):
@@ -44,7 +45,7 @@ class Settings(BaseSettings):
     documents_bucket: str = "balabaqsha-local-documents"
 
     # sessions and sign-in
-    jwt_secret: SecretStr = SecretStr("local-development-secret-change-me-in-prod")
+    jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
     jwt_secret_id: str | None = None  # in AWS: the Secrets Manager ARN of the signing key (see chalicelib.secrets)
     secret_cache_seconds: float = 300.0
     session_ttl_minutes: int = 60
@@ -100,6 +101,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_is_explicit(self) -> Settings:
+        default_secret = self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET
+        if self.stage != "local" and not self.jwt_secret_id and default_secret:
+            raise ValueError(f"BQ_JWT_SECRET must be set on the {self.stage} stage: only local may use the default")
         if self.stage == "prod":
             if not self.jwt_secret_id and self.jwt_secret.get_secret_value().startswith("local-"):
                 raise ValueError("BQ_JWT_SECRET_ID (or BQ_JWT_SECRET) must be set in production")

@@ -7,6 +7,7 @@ import os
 os.environ.update(
     {
         "BQ_STAGE": "test",
+        "BQ_JWT_SECRET": "test-suite-only-secret-0123456789abcdef",  # the test stage refuses the default
         "BQ_TABLE_PREFIX": "bq-test",
         "BQ_DOCUMENTS_BUCKET": "bq-test-documents",
         "AWS_DEFAULT_REGION": "eu-central-1",
