@@ -153,13 +153,3 @@ def signature_xml(*, number: str, kindergarten_bin: str, representative_sha256: 
     _sub(root, "representativeDocument", sha256=representative_sha256)
     _sub(root, "decision", "sign")
     return etree.tostring(root, encoding="unicode")
-
-
-def read_signature(root: etree._Element) -> tuple[str, str] | None:
-    """The (contract number, SHA-256 of the parent's document) of a kindergarten's signature."""
-    if root.tag != SIGNATURE_TAG or root.findtext("decision") != "sign":
-        return None
-    number = root.get("number")
-    document = root.find("representativeDocument")
-    sha = document.get("sha256") if document is not None else None
-    return (number, sha) if number and sha else None

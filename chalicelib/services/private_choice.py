@@ -37,6 +37,7 @@ from chalicelib.domain.private_choice import (
 )
 from chalicelib.domain.queue import ApplicationStatus, cohort_of, not_in_queue
 from chalicelib.domain.reference import Bilingual, Group, Kindergarten
+from chalicelib.domain.signed_facts import first_difference
 from chalicelib.eds.model import Check, Holder, KeyPurpose, SignatureRefused
 from chalicelib.notify.model import Attachment, Notifier
 from chalicelib.services.auth import Verifier
@@ -131,11 +132,14 @@ def _refuse_foreign() -> Forbidden:
     return Forbidden("application.not_yours", "Бұл өтініш сіздікі емес.", "Это заявление подано не вами.")
 
 
-def _mismatch() -> InvalidInput:
+def _mismatch(field: str | None = None) -> InvalidInput:
+    named_kk = f": «{field}» сәйкес келмейді" if field else ""
+    named_ru = f": не совпадает «{field}»" if field else ""
     return InvalidInput(
         "private.document_mismatch",
-        "Қол қойылған құжат осы өтініш бойынша жеке балабақшаны таңдау туралы емес.",
-        "Подписанный документ не является выбором частного детского сада по этому заявлению.",
+        f"Қол қойылған құжат осы өтініш бойынша жеке балабақшаны таңдау туралы емес{named_kk}.",
+        f"Подписанный документ не является выбором частного детского сада по этому заявлению{named_ru}.",
+        details={"field": field} if field else None,
     )
 
 
@@ -239,6 +243,26 @@ class PrivateChoiceService:
         if choice.child_iin != app.child_iin:
             raise _mismatch()
         kindergarten, group = self._check_choice(app, choice)
+        expected = PrivateChoice(
+            application_id=app.id,
+            applicant_iin=principal.iin,
+            child_iin=app.child_iin,
+            kindergarten_id=choice.kindergarten_id,
+            language=choice.language,
+            acknowledged=True,
+        )
+        differs = first_difference(
+            document.signed_root,
+            choice_xml(
+                expected,
+                kindergarten=kindergarten,
+                child_full_name=_child_name(app),
+                child_birth_date=app.birth_date,
+                prepared_at=now,
+            ),
+        )
+        if differs is not None:
+            raise _mismatch(differs)
         number = self._number(now)
         signed_key = f"signed/private/{now:%Y/%m/%d}/{secrets.token_hex(12)}.xml"
         self.objects.put(signed_key, document.received, content_type="application/xml")
