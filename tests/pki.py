@@ -6,6 +6,8 @@ Fixtures (session-scoped: keys are generated once per test process):
 ``pki_people``         ``dict[str, DemoCredentials]`` by slug: ``parent``, ``second_parent``, ``other_parent``,
                        ``kindergarten_head`` (organisation, BIN), ``operator`` (organisation employee);
                        each has ``.person`` (``iin``, ``bin``, names), ``.auth`` and ``.sign`` credentials
+                       ``pki_ca.issue_staff(person, role)``: a colleague's certificate with that organisation's
+                       BIN in another NCA role (``head``, ``signer``, ``finance``, ``hr``, ``employee``)
 ``pki_sign``           ``(xml: str | bytes, credential) -> bytes`` — signs as NCALayer's ``signXml`` does
 ``pki_crl_source``     the CA's CRL, published again whenever the CA revokes (revocations show at once)
 ``pki_verifier``       :class:`SignatureVerifier` trusting ``pki_ca`` (CRL from ``pki_crl_source``, no OCSP),

@@ -256,13 +256,34 @@ def in_signing() -> Conflict:
     )
 
 
-def document_mismatch() -> InvalidInput:
+def document_mismatch(field: str | None = None) -> InvalidInput:
+    named_kk = f" («{field}»)" if field else ""
+    named_ru = f" («{field}»)" if field else ""
     return InvalidInput(
         "contract.document_mismatch",
-        "Қол қойылған құжат осы шарттың қазіргі мәтініне сәйкес келмейді: шарт жобасын қайта ашып, "
+        f"Қол қойылған құжат осы шарттың қазіргі мәтініне сәйкес келмейді{named_kk}: шарт жобасын қайта ашып, "
         "қайтадан қол қойыңыз.",
-        "Подписанный документ не совпадает с текущим текстом договора: откройте проект договора заново "
+        f"Подписанный документ не совпадает с текущим текстом договора{named_ru}: откройте проект договора заново "
         "и подпишите снова.",
+        details={"field": field} if field else None,
+    )
+
+
+# Who may sign a contract for a kindergarten: NCA organisation roles (1.2.398.3.3.4.1.2.<role>).
+CONTRACT_SIGNING_ROLES = ("1.2.398.3.3.4.1.2.1", "1.2.398.3.3.4.1.2.2")  # first head; right of signature
+
+
+def signer_not_authorised(role: str | None, role_kk: str, role_ru: str) -> InvalidInput:
+    from chalicelib.eds.model import Check, SignatureRefused
+
+    return SignatureRefused(
+        Check.PURPOSE,
+        "not_authorised_to_sign",
+        f"Шартқа балабақшаның бірінші басшысы немесе қол қою құқығы бар тұлға ғана қол қоя алады; "
+        f"сертификаттағы рөл: {role_kk}.",
+        f"Договор может подписать только первый руководитель детского сада или лицо с правом подписи; "
+        f"роль в сертификате: {role_ru}.",
+        details={"role": role, "allowed": list(CONTRACT_SIGNING_ROLES)},
     )
 
 

@@ -28,6 +28,14 @@ EKU_OCSP_SIGNING = ExtendedKeyUsageOID.OCSP_SIGNING.dotted_string
 EKU_OID = "2.5.29.37"
 NCA_INDIVIDUAL = "1.2.398.3.3.4.1.1"
 NCA_ORGANISATION = "1.2.398.3.3.4.1.2"  # followed by the role: .1 head, .2 signer, .5 employee, …
+# The holder's role in an organisation certificate (NCA: the last arc of 1.2.398.3.3.4.1.2.<role>).
+NCA_ROLES: dict[str, tuple[str, str, str]] = {  # OID → (name, kk, ru)
+    NCA_ORGANISATION + ".1": ("first_head", "бірінші басшы", "первый руководитель"),
+    NCA_ORGANISATION + ".2": ("signer", "қол қою құқығы бар тұлға", "лицо с правом подписи"),
+    NCA_ORGANISATION + ".3": ("finance", "қаржы құжаттарына қол қоюшы", "лицо, подписывающее финансовые документы"),
+    NCA_ORGANISATION + ".4": ("hr", "кадр қызметкері", "сотрудник отдела кадров"),
+    NCA_ORGANISATION + ".5": ("employee", "ұйым қызметкері", "сотрудник организации"),
+}
 
 _GOST_OID_PREFIXES = ("1.2.398.3.10.", "1.2.643.")
 _IIN = re.compile(r"^IIN(\d{12})$")
@@ -104,6 +112,16 @@ def extended_key_usages(certificate: x509.Certificate) -> set[str]:
         value = der.extension_values(certificate.tbs_certificate_bytes).get(EKU_OID)
         return set(der.oid_sequence(value)) if value is not None else set()
     return {oid.dotted_string for oid in eku}
+
+
+def organisation_role(certificate: x509.Certificate) -> str | None:
+    """The holder's role OID in an organisation certificate (``1.2.398.3.3.4.1.2.<role>``), or None.
+
+    When a certificate names several roles, the one with the widest authority (the lowest arc) counts.
+    """
+    prefix = NCA_ORGANISATION + "."
+    roles = [oid for oid in extended_key_usages(certificate) | policy_oids(certificate) if oid.startswith(prefix)]
+    return min(roles, key=lambda oid: [int(arc) for arc in oid.split(".") if arc.isdigit()]) if roles else None
 
 
 def policy_oids(certificate: x509.Certificate) -> set[str]:

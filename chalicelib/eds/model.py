@@ -92,6 +92,7 @@ class Signer:
     not_after: datetime
     issuer: str
     patronymic: str | None = None  # NCA puts it in GIVENNAME; the given name is in the CN
+    organisation_role: str | None = None  # NCA 1.2.398.3.3.4.1.2.<role> of an organisation certificate
 
     @property
     def full_name(self) -> str:

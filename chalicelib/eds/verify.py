@@ -23,7 +23,7 @@ from pathlib import Path
 from cryptography import x509
 
 from chalicelib.clock import Clock
-from chalicelib.eds.certificates import allows_digital_signature, holding, key_purposes, name_text
+from chalicelib.eds.certificates import allows_digital_signature, holding, key_purposes, name_text, organisation_role
 from chalicelib.eds.certificates import holder as holder_of
 from chalicelib.eds.chain import TrustStore, check_validity
 from chalicelib.eds.crl import CachedCrlSource
@@ -174,6 +174,7 @@ class SignatureVerifier:
             not_after=leaf.not_valid_after_utc,
             issuer=name_text(leaf.issuer),
             patronymic=person.patronymic,
+            organisation_role=organisation_role(leaf) if kind == Holder.ORGANISATION else None,
         )
         logger.info(
             "signature verified",

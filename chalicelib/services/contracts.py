@@ -39,6 +39,7 @@ from chalicelib.domain.contract_form import (
     validate_terms,
 )
 from chalicelib.domain.contracts import (
+    CONTRACT_SIGNING_ROLES,
     MAX_REFUSAL_REASON,
     ContractStatus,
     Step,
@@ -63,13 +64,16 @@ from chalicelib.domain.contracts import (
     paper_only,
     paused_remaining,
     refusal_reason_required,
+    signer_not_authorised,
 )
 from chalicelib.domain.directions import DirectionStatus, direction_not_found, last_valid_day
 from chalicelib.domain.directions import not_yours as direction_not_yours
 from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.reference import Bilingual, Kindergarten
+from chalicelib.domain.signed_facts import first_difference
 from chalicelib.domain.uploads import UploadPurpose
+from chalicelib.eds.certificates import NCA_ROLES
 from chalicelib.eds.model import Check, Holder, KeyPurpose, SignatureRefused
 from chalicelib.notify.model import Attachment, Notifier
 from chalicelib.observability import logger
@@ -337,8 +341,9 @@ class ContractService:
             )
         prices = self._current_prices(contract)
         today = local_time(now).date()
-        if not xml.same_contract(document.signed_root, self._contract_xml(contract, prices, today, now)):
-            raise document_mismatch()
+        differs = first_difference(document.signed_root, self._contract_xml(contract, prices, today, now))
+        if differs is not None:
+            raise document_mismatch(differs)
         key = f"signed/contracts/{number}/representative-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.xml"
         self.objects.put(key, document.received, content_type="application/xml")
         signature = {
@@ -406,9 +411,19 @@ class ContractService:
         document = self.verifier.verify(
             signed_xml, purpose=KeyPurpose.SIGN, expected_bin=kindergarten.bin, at=now, holder=Holder.ORGANISATION
         )
-        signed = xml.read_signature(document.signed_root)
-        if signed is None or signed != (number, (contract.representative_signature or {}).get("sha256")):
-            raise document_mismatch()
+        role = document.signer.organisation_role
+        if role not in CONTRACT_SIGNING_ROLES:
+            _, role_kk, role_ru = NCA_ROLES.get(role or "", ("", "көрсетілмеген", "не указана"))
+            raise signer_not_authorised(role, role_kk, role_ru)
+        expected = xml.signature_xml(
+            number=number,
+            kindergarten_bin=kindergarten.bin,
+            representative_sha256=(contract.representative_signature or {}).get("sha256", ""),
+            prepared_at=now,
+        )
+        differs = first_difference(document.signed_root, expected)
+        if differs is not None:
+            raise document_mismatch(differs)
         key = f"signed/contracts/{number}/kindergarten-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.xml"
         self.objects.put(key, document.received, content_type="application/xml")
         signature = {

@@ -42,7 +42,11 @@ LEAF_NOT_AFTER = datetime(2045, 1, 1, tzinfo=UTC)
 NCA_INDIVIDUAL = x509.ObjectIdentifier("1.2.398.3.3.4.1.1")
 NCA_HEAD = "1.2.398.3.3.4.1.2.1"  # first head of the organisation
 NCA_SIGNER = "1.2.398.3.3.4.1.2.2"  # may sign for the organisation
+NCA_FINANCE = "1.2.398.3.3.4.1.2.3"  # signs financial documents
+NCA_HR = "1.2.398.3.3.4.1.2.4"  # personnel department
 NCA_EMPLOYEE = "1.2.398.3.3.4.1.2.5"
+# An organisation certificate's holder role (EKU 1.2.398.3.3.4.1.2.<role>), by name.
+NCA_ROLES = {"head": NCA_HEAD, "signer": NCA_SIGNER, "finance": NCA_FINANCE, "hr": NCA_HR, "employee": NCA_EMPLOYEE}
 
 LEAF_KEY_POOL_SIZE = 24
 
@@ -418,6 +422,25 @@ class TestCA:
                     )
                 )
         return DemoCredentials(person, auth=made[0], sign=made[1])
+
+    def issue_staff(self, organisation: DemoPerson, role: str, *, purpose: KeyPurpose = KeyPurpose.SIGN) -> Credential:
+        """A certificate of ``organisation`` (a demo person holding its BIN) for a colleague of another
+        ``role`` (a key of :data:`NCA_ROLES`): the same BIN, another person, that role's EKU."""
+        if not organisation.organisation or not organisation.bin:
+            raise ValueError(f"{organisation.slug} holds no organisation certificate")
+        label = f"staff-{organisation.bin}-{role}-{purpose.value}"
+        if label in self._labels:
+            return self._labels[label]
+        return self.issue_organisation(
+            iin=f"85010130{sorted(NCA_ROLES).index(role) + 1:04d}",  # compared by the verifier, never checksummed
+            surname="ҚЫЗМЕТКЕРОВА",
+            given_name=role.upper(),
+            organisation=organisation.organisation,
+            bin=organisation.bin,
+            purpose=purpose,
+            role=NCA_ROLES[role],
+            label=label,
+        )
 
     def issue_demo_people(self) -> dict[str, DemoCredentials]:
         """Every demo person's credentials, by slug."""
