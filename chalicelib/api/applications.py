@@ -314,16 +314,27 @@ def confirm_interest(application_id: str) -> Any:
     return application_json(wiring.application_service().confirm_interest(principal, application_id))
 
 
-@bp.route("/applications/{application_id}/benefit", methods=["POST"], cors=True)
+@bp.route("/applications/{application_id}/benefit/draft", methods=["POST"], cors=True)
 @handles_errors
-def change_benefit(application_id: str) -> Any:
+def benefit_draft(application_id: str) -> Any:
+    """The benefit claim to sign (like the application, with the SIGN key)."""
     application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     body = parse_body(bp.current_request, BenefitRequest)
-    service = wiring.application_service()
-    return application_json(
-        service.change_benefit(principal, application_id, body.benefit or None, tuple(body.attachments))
+    xml = wiring.application_service().benefit_draft(
+        principal, application_id, body.benefit or None, tuple(body.attachments)
     )
+    return {"xml": xml}
+
+
+@bp.route("/applications/{application_id}/benefit", methods=["POST"], cors=True)
+@handles_errors
+def change_benefit(application_id: str) -> Any:
+    """The signed benefit claim: a new category and documents, pending an operator's check."""
+    application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
+    principal = require_parent(bp.current_request)
+    body = parse_body(bp.current_request, SignedRequest)
+    return application_json(wiring.application_service().change_benefit(principal, application_id, body.signed_xml))
 
 
 @bp.route("/applications/{application_id}/withdraw/draft", methods=["POST"], cors=True)

@@ -36,6 +36,7 @@ from chalicelib.domain.queue import (
     child_already_in_queue,
 )
 from chalicelib.domain.reference import Bilingual, Kindergarten
+from chalicelib.domain.signed_facts import first_difference
 from chalicelib.domain.uploads import UploadPurpose
 from chalicelib.eds.model import Check, Holder, KeyPurpose, SignatureRefused
 from chalicelib.gateways.population import PopulationRegistry
@@ -118,6 +119,54 @@ class DraftInput:
 class ApplicationView:
     application: Application
     numbers: QueueNumbers
+
+
+def _withdrawal_xml(app: Application, applicant_iin: str, reason: str, prepared_at: datetime) -> str:
+    """The withdrawal statement: the application, its child, the applicant and their reason."""
+    from lxml import etree
+
+    root = etree.Element("queueWithdrawal", version="1", preparedAt=prepared_at.isoformat())
+    etree.SubElement(root, "application", id=app.id, childIin=app.child_iin)
+    etree.SubElement(root, "applicant", iin=applicant_iin)
+    etree.SubElement(root, "reason").text = reason
+    return etree.tostring(root, encoding="unicode")
+
+
+def _benefit_claim_xml(
+    app: Application, applicant_iin: str, benefit: str | None, attachments: tuple[str, ...], prepared_at: datetime
+) -> str:
+    """The benefit claim: the application, its child, the applicant, the category and its documents."""
+    from lxml import etree
+
+    root = etree.Element("benefitClaim", version="1", preparedAt=prepared_at.isoformat())
+    etree.SubElement(root, "application", id=app.id, childIin=app.child_iin)
+    etree.SubElement(root, "applicant", iin=applicant_iin)
+    claimed = etree.SubElement(root, "benefit", code=benefit or "none")
+    for upload in attachments:
+        etree.SubElement(claimed, "attachment", id=upload)
+    return etree.tostring(root, encoding="unicode")
+
+
+def _draft_of(form: ApplicationForm) -> DraftInput:
+    """What the parent typed, read back from a signed application (to build the document again)."""
+    applicant, child = form.applicant, form.child
+    return DraftInput(
+        address=applicant.address,
+        email=applicant.email,
+        phone=applicant.phone,
+        extra_email=applicant.extra_email or None,
+        extra_phone=applicant.extra_phone or None,
+        child_iin=child.iin,
+        child_surname=child.surname,
+        child_given_name=child.given_name,
+        child_patronymic=child.patronymic or None,
+        region=form.region,
+        district=form.district,
+        kindergartens=form.kindergartens,
+        language=form.language,
+        benefit=form.benefit,
+        attachments=form.attachments,
+    )
 
 
 def _refuse_foreign() -> Forbidden:
@@ -216,6 +265,16 @@ class ApplicationService:
                 "applicant_iin_mismatch",
                 "Өтініш берушінің ЖСН-і сертификаттағы ЖСН-мен сәйкес келмейді.",
                 "ИИН заявителя не совпадает с ИИН в сертификате.",
+            )
+        differs = first_difference(document.signed_root, application_xml(self._form(principal, _draft_of(form)), now))
+        if differs is not None:
+            raise InvalidInput(
+                "application.document_mismatch",
+                f"Қол қойылған өтініштегі «{differs}» жүйедегі деректерге сәйкес келмейді: өтінішті қайта "
+                "жасап, қайта қол қойыңыз.",
+                f"В подписанном заявлении «{differs}» не совпадает с данными системы: сформируйте заявление "
+                "заново и подпишите снова.",
+                details={"field": differs},
             )
         kindergartens = self._check(principal, form)
         uploads = self.uploads.accepted(principal, form.attachments, UploadPurpose.BENEFIT)
@@ -363,11 +422,50 @@ class ApplicationService:
         app = self.applications.confirm_interest(application_id, who=_who(principal), now=self.clock.now())
         return ApplicationView(app, self.applications.queue_numbers(app))
 
-    def change_benefit(
+    def benefit_draft(
         self, principal: Principal, application_id: str, benefit: str | None, attachments: tuple[str, ...]
-    ) -> ApplicationView:
-        """A new benefit claim with new scans; it waits for an operator, the general number is kept."""
+    ) -> str:
+        """The benefit claim the parent signs, checked against every rule now so a signature is not wasted."""
+        app = self._own(principal, application_id)
+        self._benefit_documents(principal, benefit, attachments)
+        return _benefit_claim_xml(app, principal.iin, benefit, attachments, self.clock.now())
+
+    def change_benefit(self, principal: Principal, application_id: str, signed_xml: str) -> ApplicationView:
+        """A new benefit claim, signed like the application, with new scans; it waits for an operator,
+        the general number is kept."""
         self._own(principal, application_id)
+        now = self.clock.now()
+        document = self.verifier.verify(
+            signed_xml, purpose=KeyPurpose.SIGN, account_iin=principal.iin, at=now, holder=Holder.INDIVIDUAL
+        )
+        root = document.signed_root
+        claimed = root.find("benefit")
+        code = claimed.get("code") if claimed is not None else None
+        benefit = None if code in (None, "", "none") else code
+        attachments = tuple(a.get("id") or "" for a in claimed.findall("attachment")) if claimed is not None else ()
+        app = self._own(principal, application_id)
+        differs = first_difference(root, _benefit_claim_xml(app, principal.iin, benefit, attachments, now))
+        if differs is not None:
+            raise InvalidInput(
+                "application.benefit_claim_mismatch",
+                f"Қол қойылған құжат осы өтініш бойынша жеңілдік туралы өтініш емес: «{differs}» сәйкес келмейді.",
+                f"Подписанный документ не является заявлением о льготе по этому заявлению: не совпадает «{differs}».",
+                details={"field": differs},
+            )
+        uploads = self._benefit_documents(principal, benefit, attachments)
+        key = f"signed/benefit-claims/{now:%Y/%m/%d}/{secrets.token_hex(12)}.xml"
+        self.objects.put(key, document.received, content_type="application/xml")
+        try:
+            app = self.applications.change_benefit(
+                application_id, benefit, who=_who(principal), now=now, document_keys=[u.key for u in uploads]
+            )
+        except Exception:
+            self.objects.delete(key)
+            raise
+        self.reissue_documents(app.id, "application.benefit_changed")
+        return ApplicationView(app, self.applications.queue_numbers(app))
+
+    def _benefit_documents(self, principal: Principal, benefit: str | None, attachments: tuple[str, ...]) -> list[Any]:
         codes = {c.code for c in self.reference.list_benefit_categories() if c.is_benefit}
         if benefit is not None and benefit not in codes:
             raise InvalidInput(
@@ -383,23 +481,12 @@ class ApplicationService:
                 "Приложите документы, подтверждающие льготу.",
                 details={"field": "attachments"},
             )
-        uploads = self.uploads.accepted(principal, attachments, UploadPurpose.BENEFIT)
-        app = self.applications.change_benefit(
-            application_id, benefit, who=_who(principal), now=self.clock.now(), document_keys=[u.key for u in uploads]
-        )
-        self.reissue_documents(app.id, "application.benefit_changed")
-        return ApplicationView(app, self.applications.queue_numbers(app))
+        return list(self.uploads.accepted(principal, attachments, UploadPurpose.BENEFIT))
 
     def withdraw_draft(self, principal: Principal, application_id: str, reason: str) -> str:
         """The withdrawal statement the parent signs."""
         app = self._own(principal, application_id)
-        from lxml import etree
-
-        root = etree.Element("queueWithdrawal", version="1", preparedAt=self.clock.now().isoformat())
-        etree.SubElement(root, "application", id=app.id, childIin=app.child_iin)
-        etree.SubElement(root, "applicant", iin=principal.iin)
-        etree.SubElement(root, "reason").text = reason
-        return etree.tostring(root, encoding="unicode")
+        return _withdrawal_xml(app, principal.iin, reason, self.clock.now())
 
     def withdraw(self, principal: Principal, application_id: str, signed_xml: str) -> ApplicationView:
         """Withdraw from the queue on the parent's signed statement; everyone behind moves up."""
@@ -409,12 +496,16 @@ class ApplicationService:
             signed_xml, purpose=KeyPurpose.SIGN, account_iin=principal.iin, at=now, holder=Holder.INDIVIDUAL
         )
         root = document.signed_root
-        target = root.find("application")
-        if root.tag != "queueWithdrawal" or target is None or target.get("id") != application_id:
+        app = self._own(principal, application_id)
+        expected = _withdrawal_xml(app, principal.iin, root.findtext("reason") or "", now)
+        differs = first_difference(root, expected)
+        if differs is not None:
             raise InvalidInput(
                 "application.withdrawal_mismatch",
-                "Қол қойылған өтініш осы өтінішті кезектен алу туралы емес.",
-                "Подписанный документ не является заявлением о снятии этого заявления с очереди.",
+                f"Қол қойылған өтініш осы өтінішті кезектен алу туралы емес: «{differs}» сәйкес келмейді.",
+                f"Подписанный документ не является заявлением о снятии этого заявления с очереди: "
+                f"не совпадает «{differs}».",
+                details={"field": differs},
             )
         reason = (root.findtext("reason") or "").strip() or "withdrawn_by_parent"
         key = f"signed/withdrawals/{now:%Y/%m/%d}/{secrets.token_hex(12)}.xml"

@@ -76,12 +76,15 @@ def test_confirming_a_removed_application_is_refused(filing: Filing, api, pki_pe
     assert refused["error"]["messages"]["kk"] and refused["error"]["messages"]["ru"]
 
 
-def test_a_benefit_change_keeps_the_general_number_and_waits_for_an_operator(filing: Filing):
+def test_a_benefit_change_keeps_the_general_number_and_waits_for_an_operator(filing: Filing, api, pki_people):
     _, body = filing.file()
     scan = filing.upload_scan()
-    status, changed = filing.call(
-        "POST", f"/applications/{body['id']}/benefit", {"benefit": "large_family", "attachments": [scan]}
+    status, drafted = filing.call(
+        "POST", f"/applications/{body['id']}/benefit/draft", {"benefit": "large_family", "attachments": [scan]}
     )
+    assert status == 200, drafted
+    signed = api.sign(drafted["xml"], pki_people["parent"].sign).decode()
+    status, changed = filing.call("POST", f"/applications/{body['id']}/benefit", {"signed_xml": signed})
     assert status == 200, changed
     assert changed["queue_number"] == body["queue_number"]
     assert changed["benefit_status"] == "pending"

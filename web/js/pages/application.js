@@ -281,7 +281,9 @@ async function changeBenefit(item, done) {
     list.map((b) => h("option", { value: b.code, bi: { kk: b.name_kk, ru: b.name_ru }, selected: item.benefit?.code === b.code })),
   );
   const upload = uploader(files, () => {});
-  const ok = h("button", { type: "button", class: "btn btn-primary" }, w("app.save"));
+  const status = h("div", { class: "status-slot", "aria-live": "polite" });
+  // The claim changes the child's priority: it is signed with the SIGN key, like the application.
+  const ok = h("button", { type: "button", class: "btn btn-primary" }, icon("pen"), w("apply.sign"));
   const form = h(
     "div",
     { class: "form" },
@@ -290,6 +292,7 @@ async function changeBenefit(item, done) {
     field({ label: "apply.benefitCategory", name: "benefit", field: "benefit", control, required: true }),
     upload.element,
     errors,
+    status,
   );
   ok.addEventListener("click", () =>
     busy(ok, async () => {
@@ -299,14 +302,19 @@ async function changeBenefit(item, done) {
       if (upload.pending()) wrong = setFieldError(form, "attachments", w("error.uploadsPending"));
       else if (!files.length) wrong = setFieldError(form, "attachments", w("error.benefitDocs"));
       if (wrong) return;
+      showError(errors, null);
+      const base = `/applications/${encodeURIComponent(item.id)}/benefit`;
       try {
-        const updated = await post(`/applications/${encodeURIComponent(item.id)}/benefit`, {
-          benefit: control.value,
-          attachments: files.map((f) => f.upload_id),
-        });
+        showStatus(status, "apply.preparing");
+        const draft = await post(`${base}/draft`, { benefit: control.value, attachments: files.map((f) => f.upload_id) });
+        showStatus(status, "apply.chooseSign");
+        const signed = await signXml(draft.xml, "sign");
+        showStatus(status, "apply.sending");
+        const updated = await post(base, { signed_xml: signed });
         dlg.close();
         done(updated, "act.benefitSaved");
       } catch (error) {
+        showStatus(status, null);
         showError(errors, error);
       }
     }),
