@@ -17,6 +17,19 @@ from chalicelib.store.uploads import Upload, UploadRepository
 _SAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
 
 
+_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+
+
+def incoming_key(upload_id: str) -> str:
+    """Where the browser's presigned POST puts a file (removed once it is checked)."""
+    return f"uploads/incoming/{upload_id}"
+
+
+def checked_key(upload_id: str, content_type: str) -> str:
+    """Where the checked bytes are kept: written by the server only."""
+    return f"uploads/checked/{upload_id}{_EXTENSIONS.get(content_type, '')}"
+
+
 def _not_found() -> NotFound:
     return NotFound(
         "upload.not_found",
@@ -40,7 +53,7 @@ class UploadService:
         check_size(size, self.max_bytes)
         upload_id = secrets.token_hex(16)
         safe = _SAFE_NAME.sub("_", file_name)[-80:] or "file"
-        key = f"uploads/{principal.iin}/{upload_id}/{safe}"
+        key = incoming_key(upload_id)  # opaque: no IIN, no file name
         self.uploads.create(
             Upload(
                 upload_id,
@@ -52,7 +65,9 @@ class UploadService:
                 created_at=self.clock.now(),
             )
         )
-        form = self.objects.presigned_post(key, content_type=content_type, max_bytes=self.max_bytes)
+        # The form's policy binds the key, the type and the exact size announced.
+        exact = max(size, 1)
+        form = self.objects.presigned_post(key, content_type=content_type, min_bytes=exact, max_bytes=exact)
         return {"upload_id": upload_id, "url": form["url"], "fields": form["fields"]}
 
     def complete(self, principal: Principal, upload_id: str) -> CheckedUpload:
@@ -73,7 +88,16 @@ class UploadService:
             self.objects.delete(upload.key)
             self.uploads.discard(upload)
             raise
-        self.uploads.accept(upload, checked.content_type, checked.size)
+        # The checked bytes themselves go to a key no form can write: a second POST to the incoming key
+        # after completion replaces nothing that was checked.
+        incoming, final = upload.key, checked_key(upload_id, checked.content_type)
+        self.objects.put(final, data, content_type=checked.content_type)
+        try:
+            self.uploads.accept(upload, checked.content_type, checked.size, key=final)
+        except Exception:
+            self.objects.delete(final)
+            raise
+        self.objects.delete(incoming)
         return checked
 
     def accepted(self, principal: Principal, upload_ids: tuple[str, ...], purpose: UploadPurpose) -> list[Upload]:

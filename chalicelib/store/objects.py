@@ -70,7 +70,7 @@ class ObjectStore:
         self.client.delete_object(Bucket=self.bucket, Key=key)
 
     def presigned_post(
-        self, key: str, *, content_type: str, max_bytes: int, expires_in: int = 900
+        self, key: str, *, content_type: str, max_bytes: int, min_bytes: int = 1, expires_in: int = 900
     ) -> dict[str, Any]:
         """A form that lets a browser POST one file straight to ``key`` (size and type limited by S3).
 
@@ -81,7 +81,7 @@ class ObjectStore:
             Bucket=self.bucket,
             Key=key,
             Fields={"Content-Type": content_type},
-            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", min_bytes, max_bytes]],
             ExpiresIn=expires_in,
         )
 

@@ -39,10 +39,11 @@ class UploadRepository:
         except Upload.DoesNotExist:
             return None
 
-    def accept(self, upload: Upload, content_type: str, size: int) -> None:
+    def accept(self, upload: Upload, content_type: str, size: int, *, key: str | None = None) -> None:
         upload.update(
             actions=[
                 Upload.status.set("accepted"),
+                Upload.key.set(key or upload.key),
                 Upload.content_type.set(content_type),
                 Upload.size.set(size),
                 Upload.ttl.remove(),
