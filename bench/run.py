@@ -18,6 +18,7 @@ from collections.abc import Iterable
 os.environ.update(
     {
         "BQ_STAGE": "test",
+        "BQ_JWT_SECRET": "bench-only-secret-0123456789abcdef",  # the test stage refuses the default
         "BQ_TABLE_PREFIX": "bq-bench",
         "AWS_DEFAULT_REGION": "eu-central-1",
         "AWS_ACCESS_KEY_ID": "testing",
