@@ -30,6 +30,7 @@ CORS_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
 
 class QuietThreadingServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a burst of concurrent clients waits in the backlog instead of being reset
 
 
 def bind(host: str, port: int) -> QuietThreadingServer:

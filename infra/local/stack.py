@@ -36,6 +36,7 @@ import signal
 import socket
 import sys
 import threading
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,6 +44,7 @@ from typing import Any
 
 from moto.server import ThreadedMotoServer
 
+from bench.moto_tuning import item_scoped_rollback, serialized_requests
 from infra.local.servers import attach_app, attach_web, bind, port_of, serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,6 +100,7 @@ class LocalStack:
     _timer: threading.Thread | None = None
     _ca: Any = None
     _app: Any = None
+    _atomic: ExitStack | None = None
 
     # -- start ----------------------------------------------------------------------
 
@@ -107,6 +110,12 @@ class LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
         _require_free(options.moto_port, "--moto-port")
+        # DynamoDB applies each request atomically; the embedded moto does not under concurrency
+        # (two racing conditional writes can both pass). One request at a time gives the code the
+        # guarantee it relies on, exactly as the tests' moto has it.
+        self._atomic = ExitStack()
+        self._atomic.enter_context(serialized_requests())
+        self._atomic.enter_context(item_scoped_rollback())
         self._moto = ThreadedMotoServer(ip_address=HOST, port=options.moto_port, verbose=False)
         self._moto.start()
         moto_url = f"http://{HOST}:{self._moto.get_host_and_port()[1]}"
@@ -317,6 +326,8 @@ class LocalStack:
             self._timer.join(timeout=30)
         if self._moto is not None:
             self._moto.stop()
+        if self._atomic is not None:
+            self._atomic.close()
 
     # -- what to open ---------------------------------------------------------------
 
