@@ -91,6 +91,37 @@ def _function_properties(function: Function, family: Family, name: str, stage: s
     }
 
 
+# API Gateway's own refusals (made before a function runs) in the project's JSON error, kk and ru.
+GATEWAY_RESPONSES = {
+    "MISSING_AUTHENTICATION_TOKEN": 404,  # API Gateway's answer to an unknown route
+    "UNSUPPORTED_MEDIA_TYPE": 415,
+    "REQUEST_TOO_LARGE": 413,
+    "THROTTLED": 429,
+    "DEFAULT_4XX": 400,
+    "DEFAULT_5XX": 500,
+}
+
+
+def _gateway_responses() -> dict[str, Any]:
+    import json
+
+    from chalicelib.api.responses import gateway_refusal
+
+    resources: dict[str, Any] = {}
+    for response_type, status in GATEWAY_RESPONSES.items():
+        name = "".join(part.capitalize() for part in response_type.split("_"))
+        properties: dict[str, Any] = {
+            "RestApiId": {"Ref": "RestAPI"},
+            "ResponseType": response_type,
+            "ResponseTemplates": {"application/json": json.dumps(gateway_refusal(status), ensure_ascii=False)},
+            "ResponseParameters": {"gatewayresponse.header.Content-Type": "'application/json; charset=utf-8'"},
+        }
+        if not response_type.startswith("DEFAULT_"):
+            properties["StatusCode"] = str(status)
+        resources[f"Gateway{name}"] = {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": properties}
+    return resources
+
+
 def merge_template(
     settings: Settings,
     models: list[type[Model]],
@@ -109,6 +140,7 @@ def merge_template(
     resources.update(logs_bucket_resources())
     for bucket in BUCKETS:
         resources.update(bucket_resources(bucket, getattr(settings, bucket.setting), {"Ref": "WebOrigin"}))
+    resources.update(_gateway_responses())
     documents = next(b for b in BUCKETS if b.setting == "documents_bucket")
     resources.update(secret_resources())
     resources.update(queue_and_topic_resources())

@@ -76,3 +76,15 @@ def test_the_template_declares_every_table_and_a_private_tls_only_bucket_but_no_
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert variables["BQ_DOCUMENTS_BUCKET"] == {"Ref": "DocumentsBucket"}
     assert variables["BQ_TABLE_PREFIX"] == get_settings().table_prefix
+
+
+def test_api_gateways_own_refusals_are_the_projects_json_error():
+    import json
+
+    resources = merge_template(get_settings(), all_models())["Resources"]
+    unknown_route = resources["GatewayMissingAuthenticationToken"]["Properties"]
+    body = json.loads(unknown_route["ResponseTemplates"]["application/json"])
+    assert unknown_route["StatusCode"] == "404" and unknown_route["RestApiId"] == {"Ref": "RestAPI"}
+    assert body["error"]["code"] == "request.unknown_route"
+    assert body["error"]["messages"]["kk"] and body["error"]["messages"]["ru"]
+    assert resources["GatewayUnsupportedMediaType"]["Properties"]["StatusCode"] == "415"
