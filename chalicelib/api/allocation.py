@@ -3,7 +3,6 @@ kindergartens' priority lists and runs' protocols (operators)."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -11,7 +10,7 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib import wiring
-from chalicelib.api.responses import handles_errors, json_response, parse_body, raw_body
+from chalicelib.api.responses import handles_errors, json_response, load_json, parse_body, raw_body
 from chalicelib.api.security import require_operator, require_parent, require_role
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.domain.principal import Principal, Role
@@ -139,7 +138,7 @@ def priority_lists(kindergarten_id: str) -> Any:
     facts = wiring.direction_service().priority_facts
     if request.method == "PUT":
         try:
-            body = json.loads(raw_body(request) or b"{}")
+            body = load_json(raw_body(request))  # depth limit and control characters, as every body
             lists = parse_lists(kindergarten_id, body)
         except ValueError as error:
             raise InvalidInput(
