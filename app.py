@@ -3,10 +3,22 @@
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import allocation as allocation_routes
-from chalicelib.api import applications, auth, local, operators, partners, private, reference, system, uploads, verify
+from chalicelib.api import (
+    applications,
+    auth,
+    local,
+    operators,
+    partners,
+    private,
+    reference,
+    system,
+    uploads,
+    verify,
+    webhooks,
+)
 from chalicelib.api import contracts as contract_routes
 from chalicelib.api import directions as direction_routes
-from chalicelib.functions import directions, pki, queue
+from chalicelib.functions import directions, jobs, pki, queue
 from chalicelib.observability import logger, tracer
 from chalicelib.settings import get_settings
 
@@ -31,5 +43,7 @@ app.register_blueprint(allocation_routes.bp)
 app.register_blueprint(partners.bp)
 app.register_blueprint(contract_routes.bp)
 app.register_blueprint(directions.bp)
+app.register_blueprint(webhooks.bp)
+app.register_blueprint(jobs.bp)
 if get_settings().stage != "prod":
     app.register_blueprint(local.bp)  # local stack only: every route is a 404 unless the movable clock is on

@@ -30,6 +30,7 @@ from chalicelib.store.accounts import AccountRepository, ChallengeRepository
 from chalicelib.store.applications import ApplicationRepository
 from chalicelib.store.directions import DirectionRepository
 from chalicelib.store.documents import DocumentRepository
+from chalicelib.store.jobs import JobStore
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.partners import IdempotentRequests, PartnerKeys
 from chalicelib.store.reference import ReferenceOperatorDirectory, ReferenceRepository
@@ -37,8 +38,10 @@ from chalicelib.store.uploads import UploadRepository
 from chalicelib.store.vacancies import SeatRepository
 
 if TYPE_CHECKING:  # built on first use: contracts load their modules only where they are served
+    from chalicelib.jobs.worker import Worker
     from chalicelib.services.contracts import ContractService
     from chalicelib.services.families import FamilyService
+    from chalicelib.services.webhooks import WebhookService
 
 
 def clock() -> Clock:
@@ -243,3 +246,29 @@ def family_service() -> FamilyService:
     from chalicelib.services.families import FamilyService
 
     return FamilyService(clock=clock(), applications=applications())
+
+
+@lru_cache(maxsize=1)
+def job_store() -> JobStore:
+    return JobStore()
+
+
+def job_worker() -> Worker:
+    """The worker of jobs on this process's clock (built per call: cheap, and follows a swapped clock)."""
+    from chalicelib.jobs.worker import Worker
+
+    return Worker(clock(), job_store())
+
+
+@lru_cache(maxsize=1)
+def webhook_service() -> WebhookService:
+    from chalicelib.services.webhooks import WebhookService
+    from chalicelib.store.webhooks import WebhookStore
+
+    return WebhookService(
+        clock=clock(),
+        store=WebhookStore(),
+        jobs=job_store(),
+        reference=reference(),
+        overlap=timedelta(hours=get_settings().webhook_secret_overlap_hours),
+    )

@@ -42,6 +42,18 @@ def _access_policy(table_ids: list[str], bucket_ids: list[str]) -> dict[str, Any
                 "Statement": [
                     {"Sid": "Tables", "Effect": "Allow", "Action": TABLE_ACTIONS, "Resource": tables + indexes},
                     {"Sid": "Objects", "Effect": "Allow", "Action": OBJECT_ACTIONS, "Resource": objects},
+                    *(
+                        [
+                            {
+                                "Sid": "JobsStream",
+                                "Effect": "Allow",
+                                "Action": STREAM_ACTIONS,
+                                "Resource": {"Fn::GetAtt": [JOBS_TABLE, "StreamArn"]},
+                            }
+                        ]
+                        if JOBS_TABLE in table_ids
+                        else []
+                    ),
                     {"Sid": "Buckets", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": buckets},
                     {
                         "Sid": "Email",
@@ -69,6 +81,33 @@ def _access_policy(table_ids: list[str], bucket_ids: list[str]) -> dict[str, Any
     }
 
 
+# The job worker (chalicelib/functions/jobs.py): chalice names its function and event source so.
+JOB_WORKER = "JobWorker"
+JOB_WORKER_EVENT = "JobWorkerDynamodbEventSource"
+JOBS_TABLE = "JobsTable"
+STREAM_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
+
+
+def _job_worker_stream() -> dict[str, Any]:
+    """Point the job worker's event source at the jobs table's stream (chalice wants a literal ARN)."""
+    return {
+        JOB_WORKER: {
+            "Properties": {
+                "Events": {
+                    JOB_WORKER_EVENT: {
+                        "Properties": {
+                            "Stream": {"Fn::GetAtt": [JOBS_TABLE, "StreamArn"]},
+                            # a failing job is retried by its own policy: the batch is never blocked
+                            "MaximumRetryAttempts": 2,
+                            "BisectBatchOnFunctionError": True,
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+
 def merge_template(settings: Settings, models: list[type[Model]]) -> dict[str, Any]:
     """Tables of ``models``, the buckets, the functions' access to them, and the environment pointing there."""
     resources: dict[str, Any] = {}
@@ -79,6 +118,8 @@ def merge_template(settings: Settings, models: list[type[Model]]) -> dict[str, A
     for bucket in BUCKETS:
         resources.update(bucket_resources(bucket, getattr(settings, bucket.setting), {"Ref": "WebOrigin"}))
     resources["ServiceDataAccessPolicy"] = _access_policy(table_ids, [b.logical_id for b in BUCKETS])
+    if JOBS_TABLE in table_ids:
+        resources.update(_job_worker_stream())
     documents = next(b for b in BUCKETS if b.setting == "documents_bucket")
     return {
         "Parameters": {
