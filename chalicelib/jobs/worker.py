@@ -120,7 +120,12 @@ class Worker:
         ``lookahead`` also runs jobs due that much later (tests on a clock that stands still).
         """
         total = Outcome()
-        for job in list(self.store.due(self.clock.now() + lookahead, limit=limit)):
+        try:
+            due = list(self.store.due(self.clock.now() + lookahead, limit=limit))
+        except Exception:  # the store failed: nothing is lost, the next sweep reads the due jobs again
+            logger.exception("due jobs could not be read")
+            return total
+        for job in due:
             if total.ran >= limit:
                 break
             try:
