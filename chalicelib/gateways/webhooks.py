@@ -44,7 +44,7 @@ def resolve(host: str, port: int, *, loopback_allowed: bool) -> str:
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, loopback_allowed: bool) -> Answer:
     """POST ``body`` to ``url``; raises ``InvalidInput`` (refused address) or an ``OSError``/urllib3 error."""
     scheme, host, port = check_url(url, loopback_allowed=loopback_allowed)
-    address = resolve(host, port, loopback_allowed=loopback_allowed)
+    address = resolve(host, port, loopback_allowed=loopback_allowed and scheme == "http")
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     default_port = 443 if scheme == "https" else 80

@@ -77,8 +77,11 @@ class Worker:
             outcome.dead += 1
             return outcome
         earlier = self.store.earlier_unfinished(job)
-        if earlier is not None:
-            self.store.postpone(job, self._after(now, 1.0), None, count_attempt=False)
+        if earlier is not None:  # wait for it: not before it is due itself
+            after = self._after(now, 1.0)
+            if earlier.due is not None and earlier.due + timedelta(seconds=1) > after:
+                after = earlier.due + timedelta(seconds=1)
+            self.store.postpone(job, after, None, count_attempt=False)
             outcome.waiting += 1
             return outcome
         try:

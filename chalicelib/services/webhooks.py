@@ -106,9 +106,9 @@ class WebhookService:
         from chalicelib.gateways.webhooks import resolve
 
         allowed = loopback_allowed()
-        _, host, port = check_url(url, loopback_allowed=allowed)
+        scheme, host, port = check_url(url, loopback_allowed=allowed)
         try:
-            resolve(host, port, loopback_allowed=allowed)
+            resolve(host, port, loopback_allowed=allowed and scheme == "http")
         except OSError as error:
             raise InvalidInput(
                 "webhook.url_refused",

@@ -45,3 +45,15 @@ def documents_of(application_id: str) -> list[IssuedDocument]:
 
 def pending_or_dead() -> list[Any]:
     return [(job.id, job.state, job.last_error) for job in Job.scan() if job.state != JobState.DONE]
+
+
+from tests.integration.directions.conftest import (  # noqa: E402, F401 (fixtures are found by name)
+    ESIL_12,
+    ESIL_63,
+    Portal,
+    enqueue,
+    keys,
+    operator,
+    other_portal,
+    portal,
+)
