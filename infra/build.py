@@ -97,6 +97,12 @@ def check_template(template: Path) -> None:
     functions = [k for k, v in resources.items() if v.get("Type") == "AWS::Serverless::Function"]
     if not functions:
         raise SystemExit(f"{template}: no function in the template")
+    from infra.resources.template import JOB_WORKER, JOB_WORKER_EVENT, JOBS_TABLE
+
+    events = resources.get(JOB_WORKER, {}).get("Properties", {}).get("Events", {})
+    stream = events.get(JOB_WORKER_EVENT, {}).get("Properties", {}).get("Stream")
+    if stream != {"Fn::GetAtt": [JOBS_TABLE, "StreamArn"]}:
+        raise SystemExit(f"{template}: the job worker does not read the jobs table's stream ({stream})")
 
 
 def cfn_lint(template: Path) -> None:
