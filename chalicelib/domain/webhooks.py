@@ -242,5 +242,33 @@ def check_address(address: str, *, loopback_allowed: bool) -> None:
         )
 
 
+BEGIN, END = "<!-- event-schemas:begin (generated: python -m chalicelib.domain.webhooks docs/partners.md) -->", (
+    "<!-- event-schemas:end -->"
+)
+
+
+def catalogue_markdown() -> str:
+    """The event catalogue of docs/partners.md: each type, what it means, its JSON Schema."""
+    parts = []
+    for kind, schema in event_schemas().items():
+        parts.append(f"### `{kind}`\n\n{schema['description']}.\n")
+        parts.append("```json\n" + json.dumps(schema, ensure_ascii=False, indent=2) + "\n```\n")
+    return "\n".join(parts)
+
+
+def with_catalogue(document: str) -> str:
+    """``document`` with its generated block replaced by the current catalogue."""
+    head, _, rest = document.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    return f"{head}{BEGIN}\n\n{catalogue_markdown()}\n{END}{tail}"
+
+
 if __name__ == "__main__":
-    print(json.dumps(event_schemas(), ensure_ascii=False, indent=2))
+    import sys
+    from pathlib import Path
+
+    if len(sys.argv) > 1:
+        target = Path(sys.argv[1])
+        target.write_text(with_catalogue(target.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        print(json.dumps(event_schemas(), ensure_ascii=False, indent=2))

@@ -118,6 +118,7 @@ def test_an_address_is_checked_again_when_delivering_and_is_the_one_connected_to
     # when the name later resolves to the metadata service (DNS rebinding)
     answers["portal.example"] = "169.254.169.254"
     connected: list[Any] = []
+
     def connect(*args: Any, **kwargs: Any) -> Any:
         connected.append(args)
         raise OSError("no connection in this test")
