@@ -181,5 +181,6 @@ def check_stack() -> int:
         probe("web /config.js", web_config)
         probe("NCALayer stand-in", ncalayer_greets)
         probe("NCALayer control", lambda: _get(stack.ncalayer_control))
+        probe("webhook receiver", lambda: _get(f"{stack.urls['receiver']}/received"))
     print("local stack: " + ("every part answered" if not problems else f"failed: {', '.join(problems)}"))
     return 0 if not problems else 1
