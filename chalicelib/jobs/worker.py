@@ -107,9 +107,19 @@ class Worker:
             self.store.postpone(job, self.clock.now() + delay, detail)
             outcome.retried += 1
             return outcome
+        order_key, order_entry = job.order_key, job.order_entry
         self.store.finish(job, self.clock.now(), result)
         outcome.done += 1
+        if order_key and order_entry:
+            self._wake_next(order_key, order_entry)
         return outcome
+
+    def _wake_next(self, order_key: str, order_entry: str) -> None:
+        """Make the next job of the order due now (its change reaches the stream at once)."""
+        try:
+            self.store.wake_next(order_key, order_entry, self.clock.now())
+        except Exception:  # it is due later anyway: the sweep runs it then
+            logger.exception("next job of an order not woken", extra={"order_key": order_key})
 
     def run_id(self, job_id: str) -> Outcome:
         job = self.store.get(job_id)

@@ -201,6 +201,19 @@ class JobStore:
                 return earlier
         return None
 
+    def wake_next(self, order_key: str, order_entry: str, now: datetime) -> None:
+        """The next pending job of ``order_key`` after ``order_entry``, if it waits, becomes due now."""
+        for following in Job.by_order.query(order_key, Job.order_entry > order_entry, limit=1):
+            if following.state == JobState.PENDING and (following.due is None or following.due > now):
+                try:
+                    following.update(
+                        actions=[Job.due_at.set(_iso(now)), Job.due_shard.set(due_shard(following.id))],
+                        condition=(Job.state == JobState.PENDING) & Job.lease_until.does_not_exist(),
+                    )
+                except UpdateError as error:
+                    if not condition_failed(error):
+                        raise
+
     def finish(self, job: Job, now: datetime, result: dict[str, Any] | None = None) -> None:
         job.update(
             actions=[
