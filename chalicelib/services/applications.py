@@ -877,13 +877,14 @@ class ApplicationService:
 
 def registered_message(app: Application, numbers: QueueNumbers) -> tuple[str, str]:
     """The subject and text that tell the parent the application is registered (e-mail and SMS)."""
+    benefit_kk, benefit_ru = benefit_number_words(numbers.benefit, app.benefit_status)
     kk = (
         f"Өтініш тіркелді: {app.id}. Кезек нөмірі: {numbers.general}. "
-        f"Жеңілдік санаты бойынша кезек нөмірі: {numbers.benefit}."
+        f"Жеңілдік санаты бойынша кезек нөмірі: {benefit_kk}."
     )
     ru = (
         f"Заявление зарегистрировано: {app.id}. Номер очереди: {numbers.general}. "
-        f"Номер очереди по льготной категории: {numbers.benefit}."
+        f"Номер очереди по льготной категории: {benefit_ru}."
     )
     return "Өтініш тіркелді / Заявление зарегистрировано", f"{kk}\n\n{ru}"
 
