@@ -11,6 +11,7 @@ from chalicelib.api import (
     partners,
     private,
     reference,
+    reports,
     system,
     uploads,
     verify,
@@ -18,15 +19,17 @@ from chalicelib.api import (
 )
 from chalicelib.api import contracts as contract_routes
 from chalicelib.api import directions as direction_routes
-from chalicelib.functions import directions, jobs, pki, queue
-from chalicelib.observability import logger, tracer
+from chalicelib.functions import directions, egov, jobs, pki, queue
+from chalicelib.functions import reports as report_schedule
+from chalicelib.observability import logger, tracer, tracing_enabled
 from chalicelib.settings import get_settings
 
 app = Chalice(app_name="balabaqsha")
 app.api.binary_types.append("application/pdf")  # the draft contract is downloaded as it is
 app.api.binary_types.append("application/zip")  # «download all documents»
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
-app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
+if tracing_enabled():  # the X-Ray SDK is imported only then
+    app.register_middleware(ConvertToMiddleware(tracer().capture_lambda_handler))
 
 app.register_blueprint(system.bp)
 app.register_blueprint(auth.bp)
@@ -45,5 +48,8 @@ app.register_blueprint(contract_routes.bp)
 app.register_blueprint(directions.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(jobs.bp)
+app.register_blueprint(reports.bp)
+app.register_blueprint(report_schedule.bp)
+app.register_blueprint(egov.bp)
 if get_settings().stage != "prod":
     app.register_blueprint(local.bp)  # local stack only: every route is a 404 unless the movable clock is on

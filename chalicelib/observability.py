@@ -2,15 +2,25 @@
 
 Personal data never reaches the logs: IINs/BINs (12 digits), e-mail addresses
 and phone numbers are masked in every record the formatter writes.
+
+The X-Ray SDK costs a cold start about as much as Chalice itself, so the Tracer
+(and the SDK with it) is built only when tracing is on: inside Lambda and with
+``POWERTOOLS_TRACE_DISABLED`` not true. Metrics are built on first use.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.metrics import Metrics
+    from aws_lambda_powertools.tracing import Tracer
 
 SERVICE = "balabaqsha"
 
@@ -36,5 +46,26 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
 
 
 logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter())
-metrics = Metrics(service=SERVICE, namespace="Balabaqsha")
-tracer = Tracer(service=SERVICE)
+NAMESPACE = "Balabaqsha"
+
+
+def tracing_enabled() -> bool:
+    """True inside Lambda unless ``POWERTOOLS_TRACE_DISABLED`` says otherwise (Powertools' own switch)."""
+    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in {"1", "true", "yes", "on"}
+    return not disabled and bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+
+
+@lru_cache(maxsize=1)
+def tracer() -> Tracer:
+    """The Tracer, built (and the X-Ray SDK imported) on first use."""
+    from aws_lambda_powertools.tracing import Tracer
+
+    return Tracer(service=SERVICE)
+
+
+@lru_cache(maxsize=1)
+def metrics() -> Metrics:
+    """CloudWatch metrics in the embedded metric format (printed to the function's log)."""
+    from aws_lambda_powertools.metrics import Metrics
+
+    return Metrics(service=SERVICE, namespace=NAMESPACE)

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
 
     # sessions and sign-in
     jwt_secret: SecretStr = SecretStr("local-development-secret-change-me-in-prod")
+    jwt_secret_id: str | None = None  # in AWS: the Secrets Manager ARN of the signing key (see chalicelib.secrets)
+    secret_cache_seconds: float = 300.0
     session_ttl_minutes: int = 60
     challenge_ttl_seconds: int = 300
     max_body_bytes: int = 1_000_000
@@ -100,12 +102,13 @@ class Settings(BaseSettings):
     allocation_regions: dict[str, RegionAllocation] = Field(default_factory=dict)
     partner_idempotency_hours: int = 24  # how long a partner's Idempotency-Key keeps its answer
     upload_max_bytes: int = 2 * 1024 * 1024
+    reports_since_year: int = 2025  # the first year the report counters were kept (state sums start there)
 
     @model_validator(mode="after")
     def _production_is_explicit(self) -> Settings:
         if self.stage == "prod":
-            if self.jwt_secret.get_secret_value().startswith("local-"):
-                raise ValueError("BQ_JWT_SECRET must be set in production")
+            if not self.jwt_secret_id and self.jwt_secret.get_secret_value().startswith("local-"):
+                raise ValueError("BQ_JWT_SECRET_ID (or BQ_JWT_SECRET) must be set in production")
             if self.local_clock:
                 raise ValueError("the movable clock exists in local mode only")
             if not self.trusted_roots:

@@ -10,57 +10,58 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from chalicelib.clock import Clock
-from chalicelib.domain.allocation import RegionRules
-from chalicelib.domain.directions import DirectionRules
-from chalicelib.gateways.population import PopulationRegistry, population_registry
-from chalicelib.notify import default_notifier
-from chalicelib.runtime import service_clock
-from chalicelib.services.applications import ApplicationService
-from chalicelib.services.auth import AuthService, OperatorDirectory, Verifier
-from chalicelib.services.benefit_checks import BenefitCheckService
-from chalicelib.services.directions import AllocationOptions, DirectionService
-from chalicelib.services.documents import DocumentService
-from chalicelib.services.private_choice import PrivateChoiceService
-from chalicelib.services.sessions import SessionTokens
-from chalicelib.services.uploads import UploadService
-from chalicelib.services.vacancies import PublishedStateOrderSeats, VacancyService
-from chalicelib.settings import get_settings
-from chalicelib.store.accounts import AccountRepository, ChallengeRepository
-from chalicelib.store.applications import ApplicationRepository
-from chalicelib.store.directions import DirectionRepository
-from chalicelib.store.documents import DocumentRepository
-from chalicelib.store.jobs import JobStore
-from chalicelib.store.objects import ObjectStore
-from chalicelib.store.partners import IdempotentRequests, PartnerKeys
-from chalicelib.store.reference import ReferenceOperatorDirectory, ReferenceRepository
-from chalicelib.store.uploads import UploadRepository
-from chalicelib.store.vacancies import SeatRepository
+from chalicelib.settings import get_settings  # module attribute: tests replace it
 
-if TYPE_CHECKING:  # built on first use: contracts load their modules only where they are served
+if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold start imports only what its route uses
+    from chalicelib.clock import Clock
+    from chalicelib.gateways.population import PopulationRegistry
     from chalicelib.jobs.worker import Worker
+    from chalicelib.services.applications import ApplicationService
+    from chalicelib.services.auth import AuthService, OperatorDirectory, Verifier
+    from chalicelib.services.benefit_checks import BenefitCheckService
     from chalicelib.services.contracts import ContractService
+    from chalicelib.services.directions import DirectionService
+    from chalicelib.services.documents import DocumentService
+    from chalicelib.services.egov_status import EgovStatusRelay
     from chalicelib.services.families import FamilyService
+    from chalicelib.services.private_choice import PrivateChoiceService
+    from chalicelib.services.reports import ReportService
+    from chalicelib.services.sessions import SessionTokens
+    from chalicelib.services.uploads import UploadService
+    from chalicelib.services.vacancies import VacancyService
     from chalicelib.services.webhooks import WebhookService
+    from chalicelib.store.applications import ApplicationRepository
+    from chalicelib.store.jobs import JobStore
+    from chalicelib.store.objects import ObjectStore
+    from chalicelib.store.partners import IdempotentRequests, PartnerKeys
+    from chalicelib.store.reference import ReferenceRepository
 
 
 def clock() -> Clock:
+    from chalicelib.runtime import service_clock
+
     return service_clock()
 
 
 @lru_cache(maxsize=1)
 def session_tokens() -> SessionTokens:
-    settings = get_settings()
-    return SessionTokens(settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.session_ttl_minutes))
+    from chalicelib.secrets import jwt_signing_keys
+    from chalicelib.services.sessions import SessionTokens
+
+    return SessionTokens(jwt_signing_keys, timedelta(minutes=get_settings().session_ttl_minutes))
 
 
 @lru_cache(maxsize=1)
 def reference() -> ReferenceRepository:
+    from chalicelib.store.reference import ReferenceRepository
+
     return ReferenceRepository()
 
 
 @lru_cache(maxsize=1)
 def operator_directory() -> OperatorDirectory:
+    from chalicelib.store.reference import ReferenceOperatorDirectory
+
     return ReferenceOperatorDirectory(reference())
 
 
@@ -73,6 +74,9 @@ def verifier() -> Verifier:
 
 @lru_cache(maxsize=1)
 def auth_service() -> AuthService:
+    from chalicelib.services.auth import AuthService
+    from chalicelib.store.accounts import AccountRepository, ChallengeRepository
+
     settings = get_settings()
     return AuthService(
         clock=clock(),
@@ -87,31 +91,47 @@ def auth_service() -> AuthService:
 
 @lru_cache(maxsize=1)
 def objects() -> ObjectStore:
+    from chalicelib.store.objects import ObjectStore
+
     return ObjectStore()
 
 
 @lru_cache(maxsize=1)
 def document_service() -> DocumentService:
+    from chalicelib.services.documents import DocumentService
+    from chalicelib.store.documents import DocumentRepository
+
     return DocumentService(DocumentRepository(), objects())
 
 
 @lru_cache(maxsize=1)
 def upload_service() -> UploadService:
+    from chalicelib.services.uploads import UploadService
+    from chalicelib.store.uploads import UploadRepository
+
     return UploadService(clock(), UploadRepository(), objects(), get_settings().upload_max_bytes)
 
 
 @lru_cache(maxsize=1)
 def applications() -> ApplicationRepository:
+    from chalicelib.store.applications import ApplicationRepository
+
     return ApplicationRepository()
 
 
 @lru_cache(maxsize=1)
 def population() -> PopulationRegistry:
+    from chalicelib.gateways.population import population_registry
+
     return population_registry(get_settings())
 
 
 @lru_cache(maxsize=1)
 def application_service() -> ApplicationService:
+    from chalicelib.notify import default_notifier
+    from chalicelib.services.applications import ApplicationService
+    from chalicelib.store.accounts import AccountRepository
+
     return ApplicationService(
         clock=clock(),
         verifier=verifier(),
@@ -131,6 +151,9 @@ def application_service() -> ApplicationService:
 
 @lru_cache(maxsize=1)
 def benefit_checks() -> BenefitCheckService:
+    from chalicelib.notify import default_notifier
+    from chalicelib.services.benefit_checks import BenefitCheckService
+
     return BenefitCheckService(
         clock(),
         applications(),
@@ -144,6 +167,10 @@ def benefit_checks() -> BenefitCheckService:
 @lru_cache(maxsize=1)
 def private_choice_service() -> PrivateChoiceService:
     from chalicelib.domain.calendar import WorkingCalendar
+    from chalicelib.notify import default_notifier
+    from chalicelib.services.private_choice import PrivateChoiceService
+    from chalicelib.services.vacancies import PublishedStateOrderSeats
+    from chalicelib.store.vacancies import SeatRepository
 
     settings = get_settings()
     return PrivateChoiceService(
@@ -165,17 +192,27 @@ def private_choice_service() -> PrivateChoiceService:
 
 @lru_cache(maxsize=1)
 def partner_keys() -> PartnerKeys:
+    from chalicelib.store.partners import PartnerKeys
+
     return PartnerKeys(reference())
 
 
 @lru_cache(maxsize=1)
 def idempotent_requests() -> IdempotentRequests:
+    from chalicelib.store.partners import IdempotentRequests
+
     return IdempotentRequests()
 
 
 @lru_cache(maxsize=1)
 def direction_service() -> DirectionService:
+    from chalicelib.domain.allocation import RegionRules
     from chalicelib.domain.calendar import WorkingCalendar
+    from chalicelib.domain.directions import DirectionRules
+    from chalicelib.notify import default_notifier
+    from chalicelib.services.directions import AllocationOptions, DirectionService
+    from chalicelib.store.directions import DirectionRepository
+    from chalicelib.store.vacancies import SeatRepository
 
     settings = get_settings()
     return DirectionService(
@@ -210,8 +247,10 @@ def direction_service() -> DirectionService:
 
 @lru_cache(maxsize=1)
 def contract_service() -> ContractService:
+    from chalicelib.notify import default_notifier
     from chalicelib.services.contracts import ContractService
     from chalicelib.store.contracts import ContractRepository
+    from chalicelib.store.directions import DirectionRepository
 
     return ContractService(
         clock=clock(),
@@ -230,7 +269,49 @@ def contract_service() -> ContractService:
 
 @lru_cache(maxsize=1)
 def vacancy_service() -> VacancyService:
+    from chalicelib.services.vacancies import VacancyService
+    from chalicelib.store.vacancies import SeatRepository
+
     return VacancyService(clock(), reference(), SeatRepository(), direction_service())
+
+
+@lru_cache(maxsize=1)
+def report_service() -> ReportService:
+    from chalicelib.notify import default_notifier
+    from chalicelib.services.reports import MailAnnouncer, ReportService
+    from chalicelib.settings import get_settings
+    from chalicelib.store.counters import CounterStore
+    from chalicelib.store.report_subscriptions import ReportSubscriptions
+
+    settings = get_settings()
+    return ReportService(
+        clock=clock(),
+        counters=CounterStore(),
+        reference=reference(),
+        objects=objects(),
+        subscriptions=ReportSubscriptions(),
+        announcer=MailAnnouncer(
+            default_notifier(), settings.web_origin if settings.web_origin != "*" else settings.public_base_url
+        ),
+        since_year=settings.reports_since_year,
+    )
+
+
+@lru_cache(maxsize=1)
+def egov_status_relay() -> EgovStatusRelay | None:
+    """The relay to the e-government channel; the local stand-in outside production.
+
+    In production it stays off (None) until the portal's adapter is configured: the records
+    stay marked in the outbox meanwhile, so nothing is lost.
+    """
+    from chalicelib.gateways.egov import RecordingEgovChannel
+    from chalicelib.services.egov_status import EgovStatusRelay
+    from chalicelib.settings import get_settings
+    from chalicelib.store.history import HistoryRepository
+
+    if get_settings().stage == "prod":
+        return None
+    return EgovStatusRelay(clock(), HistoryRepository(), applications(), RecordingEgovChannel(objects()))
 
 
 def reset() -> None:
@@ -250,6 +331,8 @@ def family_service() -> FamilyService:
 
 @lru_cache(maxsize=1)
 def job_store() -> JobStore:
+    from chalicelib.store.jobs import JobStore
+
     return JobStore()
 
 

@@ -1,6 +1,6 @@
-"""Build and check the CloudFormation template: ``chalice package`` + our resources, then cfn-lint.
+"""Build and check the deployable artefacts of a stage: ``chalice package`` + our resources.
 
-    python -m infra.build [--out build/cfn] [--with-dependencies]
+    python -m infra.build [--stage prod] [--out build/cfn] [--with-dependencies] [--no-checkov]
 
 The data resources are generated from the code (``infra.resources``) into
 ``build/resources.json`` and merged by ``chalice package --merge-template``.
@@ -8,7 +8,9 @@ By default the package is built from a copy of ``app.py``, ``chalicelib/`` and
 ``.chalice/`` without ``requirements.txt``: the template is the same and no
 dependency is downloaded, so the check is fast and works offline.
 ``--with-dependencies`` packages in place, with the dependencies, for a real
-deployment. The build fails on any cfn-lint error.
+deployment (``make package STAGE=prod``). The build fails on any cfn-lint error, any
+checkov finding (suppressions carry their reason in the template), a role holding a
+wildcard, a function without its family's role, or a secret in an environment variable.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 STAGE = "prod"
 # Import-time checks of the production settings want these; they never reach the template.
 PACKAGING_PLACEHOLDERS = {
-    "BQ_JWT_SECRET": "packaging-only-not-a-secret",
+    "BQ_JWT_SECRET_ID": "packaging-only-not-a-secret",
     "BQ_TRUSTED_ROOTS": '["packaging-only"]',
 }
+CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
+SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN", "PRIVATE_KEY")
 CFN_LINT_ERROR = 2
 CFN_LINT_FATAL = 1
 
@@ -43,13 +47,17 @@ def stage_environment(stage: str = STAGE) -> dict[str, str]:
     return env
 
 
-def generate_resources(out: Path) -> dict[str, Any]:
-    """Write the merge template generated from the models and buckets; returns it."""
+def generate_resources(out: Path, stage: str = STAGE) -> dict[str, Any]:
+    """Write the merge template generated from the app, the models and the buckets; returns it."""
+    from app import app
     from chalicelib.settings import get_settings
     from chalicelib.store.registry import all_models
-    from infra.resources.template import merge_template
+    from infra.resources.template import app_functions, merge_template
 
-    template = merge_template(get_settings(), all_models())
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"][stage]
+    template = merge_template(
+        get_settings(), all_models(), app_functions(app), stage=stage, tracing=bool(config.get("xray"))
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(template, indent=2, ensure_ascii=False))
     return template
@@ -66,8 +74,8 @@ def _source_copy(target: Path) -> Path:
     return target
 
 
-def chalice_package(project: Path, resources: Path, out: Path, env: dict[str, str]) -> Path:
-    """Run ``chalice package`` for the production stage; returns the template it wrote."""
+def chalice_package(project: Path, resources: Path, out: Path, env: dict[str, str], stage: str = STAGE) -> Path:
+    """Run ``chalice package`` for ``stage``; returns the template it wrote."""
     shutil.rmtree(out, ignore_errors=True)
     command = [
         sys.executable,
@@ -77,7 +85,7 @@ def chalice_package(project: Path, resources: Path, out: Path, env: dict[str, st
         str(project),
         "package",
         "--stage",
-        STAGE,
+        stage,
         "--merge-template",
         str(resources),
         str(out),
@@ -87,22 +95,46 @@ def chalice_package(project: Path, resources: Path, out: Path, env: dict[str, st
 
 
 def check_template(template: Path) -> None:
-    """The merged template must contain what our resources refer to."""
+    """Every function runs with its family's role; no role holds a wildcard; no secret in the environment."""
+    from infra.resources.policy_check import function_roles, role_problems
+
     data = json.loads(template.read_text())
     resources = data.get("Resources", {})
-    from infra.resources.template import FUNCTION_ROLE
-
-    if FUNCTION_ROLE not in resources:
-        raise SystemExit(f"{template}: chalice generated no {FUNCTION_ROLE}; the access policy has no role")
-    functions = [k for k, v in resources.items() if v.get("Type") == "AWS::Serverless::Function"]
-    if not functions:
+    roles = function_roles(data)
+    if not roles:
         raise SystemExit(f"{template}: no function in the template")
+    problems = role_problems(data)
+    for function, role in roles.items():
+        if not (isinstance(role, dict) and "Fn::GetAtt" in role and role["Fn::GetAtt"][0] in resources):
+            problems.append(f"{function}: runs with {role!r}, not a role of the template")
+    variables = dict(data.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
+    for resource in resources.values():
+        variables.update(resource.get("Properties", {}).get("Environment", {}).get("Variables", {}))
+    for name, value in variables.items():
+        if any(word in name for word in SECRET_WORDS) and not name.endswith("_ID"):
+            problems.append(f"environment variable {name} looks like a secret: pass its ARN (…_ID) instead")
+        if name.endswith("_ID") and isinstance(value, str):
+            problems.append(f"environment variable {name} must reference the secret resource, not a literal")
     from infra.resources.template import JOB_WORKER, JOB_WORKER_EVENT, JOBS_TABLE
 
     events = resources.get(JOB_WORKER, {}).get("Properties", {}).get("Events", {})
     stream = events.get(JOB_WORKER_EVENT, {}).get("Properties", {}).get("Stream")
     if stream != {"Fn::GetAtt": [JOBS_TABLE, "StreamArn"]}:
-        raise SystemExit(f"{template}: the job worker does not read the jobs table's stream ({stream})")
+        problems.append(f"the job worker does not read the jobs table's stream ({stream})")
+    if problems:
+        raise SystemExit(f"{template}:\n  " + "\n  ".join(problems))
+
+
+def checkov(template: Path) -> None:
+    """Run checkov (its own environment, see requirements-checkov.txt); any failed check fails the build."""
+    if not CHECKOV.exists():
+        raise SystemExit(f"{CHECKOV} is missing: run `make .venv-checkov/.installed`")
+    command = [str(CHECKOV), "--quiet", "--compact", "--framework", "cloudformation", "-f", str(template)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        print(result.stdout.strip())
+        print(result.stderr.strip(), file=sys.stderr)
+        raise SystemExit(f"checkov found problems in {template}")
 
 
 def cfn_lint(template: Path) -> None:
@@ -119,22 +151,28 @@ def cfn_lint(template: Path) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stage", default=STAGE, help="a stage of .chalice/config.json (not local)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "cfn")
     parser.add_argument("--with-dependencies", action="store_true", help="package in place, with requirements")
+    parser.add_argument("--no-checkov", action="store_true", help="skip checkov (cfn-lint and our checks still run)")
     args = parser.parse_args(argv)
+    if args.stage == "local":
+        raise SystemExit("the local stage is never deployed")
 
     started = time.monotonic()
-    env = stage_environment()
+    env = stage_environment(args.stage)
     os.environ.update(env)
     build = args.out.parent
     resources = build / "resources.json"
-    generate_resources(resources)
+    generate_resources(resources, args.stage)
     project = ROOT if args.with_dependencies else _source_copy(build / "package-src")
-    template = chalice_package(project, resources, args.out, env)
+    template = chalice_package(project, resources, args.out, env, args.stage)
     check_template(template)
     cfn_lint(template)
+    if not args.no_checkov:
+        checkov(template)
     shown = template.relative_to(ROOT) if template.is_relative_to(ROOT) else template
-    print(f"infra: {shown} checked in {time.monotonic() - started:.1f} s")
+    print(f"infra: {shown} ({args.stage}) checked in {time.monotonic() - started:.1f} s")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ kindergartens' priority lists and runs' protocols (operators)."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from chalice import Blueprint
@@ -13,11 +13,11 @@ from pydantic import BaseModel, Field
 from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, json_response, parse_body, raw_body
 from chalicelib.api.security import require_operator, require_parent, require_role
-from chalicelib.domain import allocation_protocol
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.domain.principal import Principal, Role
-from chalicelib.services.allocation_priorities import parse_lists
-from chalicelib.store.applications import Application
+
+if TYPE_CHECKING:
+    from chalicelib.store.applications import Application
 
 bp = Blueprint(__name__)
 
@@ -40,6 +40,8 @@ RULES_TEXT = {
 
 
 def _rules_json(region: str) -> dict[str, Any]:
+    from chalicelib.domain import allocation_protocol
+
     rules = wiring.direction_service().options.rules_for(region)
     kk, ru = RULES_TEXT[rules.mode]
     return {
@@ -125,6 +127,8 @@ def _own_kindergarten(principal: Principal, kindergarten_id: str) -> None:
 @bp.route("/operator/kindergartens/{kindergarten_id}/priority-lists", methods=["GET", "PUT"], cors=True)
 @handles_errors
 def priority_lists(kindergarten_id: str) -> Any:
+    from chalicelib.services.allocation_priorities import parse_lists
+
     request = bp.current_request
     kindergarten_id = unquote(kindergarten_id)
     if request.method == "GET":
@@ -151,6 +155,8 @@ def priority_lists(kindergarten_id: str) -> Any:
 @bp.route("/operator/allocations/{run_id}/protocol", methods=["GET"], cors=True)
 @handles_errors
 def protocol(run_id: str) -> Any:
+    from chalicelib.domain import allocation_protocol
+
     request = bp.current_request
     principal = require_operator(request)
     params = request.query_params or {}

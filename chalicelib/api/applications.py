@@ -83,6 +83,8 @@ class WithdrawDraftRequest(BaseModel):
 
 def application_json(view: ApplicationView) -> dict[str, Any]:
     """One application as the journal and the application view show it."""
+    from chalicelib.services.applications import REASON_WORDS
+
     app, numbers = view.application, view.numbers
     status = ApplicationStatus(app.status)
     words = STATUS_WORDS[status]
@@ -163,6 +165,7 @@ WHO_WORDS = {
 
 def history_json(record: HistoryRecord) -> dict[str, Any]:
     """One change: when, who (in words), and what happened as one sentence in Kazakh and Russian."""
+
     reason = REASON_WORDS.get(record.why or "")
     who_kk, who_ru = WHO_WORDS.get(record.who.split(":", 1)[0], (record.who, record.who))
     reference = wiring.reference()
@@ -209,6 +212,7 @@ def prefill() -> Any:
 @bp.route("/applications/draft", methods=["POST"], cors=True)
 @handles_errors
 def draft() -> Any:
+
     principal = require_parent(bp.current_request)
     body = parse_body(bp.current_request, DraftRequest)
     xml = wiring.application_service().draft(

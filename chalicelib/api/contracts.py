@@ -6,7 +6,7 @@ refused field (``details.field``: ``representative.iin``, ``bank.iban`` …) in 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from chalice import Blueprint, Response
@@ -16,8 +16,9 @@ from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, json_response, parse_body
 from chalicelib.api.security import require_parent
 from chalicelib.clock import local_time
-from chalicelib.domain.contracts import Step, not_signed_yet
-from chalicelib.services.contracts import VALIDITY, ContractView
+
+if TYPE_CHECKING:
+    from chalicelib.services.contracts import ContractView
 
 bp = Blueprint(__name__)
 
@@ -60,6 +61,9 @@ def _bilingual(value: Any) -> dict[str, str] | None:
 
 def contract_json(view: ContractView, *, full: bool = True, for_kindergarten: bool = False) -> dict[str, Any]:
     """A contract as the parent (or, without the parent's AUTH check data, the kindergarten) sees it."""
+    from chalicelib.domain.contracts import Step
+    from chalicelib.services.contracts import VALIDITY
+
     c = view.contract
     k, d, t = view.kindergarten, view.direction, view.template
     steps = dict(c.steps or {})
@@ -226,6 +230,8 @@ def send(number: str) -> Any:
 @bp.route("/contracts/{number}/document", methods=["GET"], cors=True)
 @handles_errors
 def final_document(number: str) -> Any:
+    from chalicelib.domain.contracts import not_signed_yet
+
     principal = require_parent(bp.current_request)
     url = wiring.contract_service().document_url(principal, _number(number))
     if url is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from chalice import Blueprint
@@ -12,11 +12,11 @@ from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, json_response, parse_body
 from chalicelib.api.security import require_operator, require_parent, require_role
 from chalicelib.domain import allocation, allocation_protocol
-from chalicelib.domain.directions import DirectionStatus, last_valid_day, revocable_until
-from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Role
-from chalicelib.services.directions import AllocationRun, DirectionView
-from chalicelib.services.vacancies import Published
+
+if TYPE_CHECKING:
+    from chalicelib.services.directions import AllocationRun, DirectionView
+    from chalicelib.services.vacancies import Published
 
 bp = Blueprint(__name__)
 
@@ -74,6 +74,9 @@ class OperatorVacancyRequest(BaseModel):
 
 def direction_json(view: DirectionView, *, explanation: bool = False) -> dict[str, Any]:
     """One direction as the parent, the kindergarten and the operator see it."""
+    from chalicelib.domain.directions import DirectionStatus, last_valid_day, revocable_until
+    from chalicelib.domain.names import person_name
+
     d = view.direction
     status = DirectionStatus(d.status)
     k, g = view.kindergarten, view.group

@@ -27,6 +27,14 @@ def pending() -> Any:
     return {"items": wiring.benefit_checks().pending(operator)}
 
 
+@bp.route("/operator/overdue", methods=["GET"], cors=True)
+@handles_errors
+def overdue() -> Any:
+    """What is past its time limit now (seed 004, appendix 3), in the operator's districts."""
+    operator = require_operator(bp.current_request)
+    return {"items": wiring.benefit_checks().overdue(operator)}
+
+
 @bp.route("/operator/benefit-checks/{application_id}/approve", methods=["POST"], cors=True)
 @handles_errors
 def approve(application_id: str) -> Any:

@@ -19,8 +19,6 @@ from chalicelib.api.contracts import contract_json
 from chalicelib.api.directions import direction_json, publication_json
 from chalicelib.api.responses import handles_errors, json_response, parse_body, raw_body
 from chalicelib.api.security import require_kindergarten
-from chalicelib.domain.contracts import ContractStatus, no_contract_settings
-from chalicelib.domain.directions import DirectionStatus
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.principal import Principal
 
@@ -68,6 +66,8 @@ def publish() -> Any:
 @bp.route("/partner/directions", methods=["GET"], cors=True)
 @handles_errors
 def directions() -> Any:
+    from chalicelib.domain.directions import DirectionStatus
+
     request = bp.current_request
     principal = require_kindergarten(request)
     params = request.query_params or {}
@@ -141,6 +141,8 @@ def settings_json(item: Any) -> dict[str, Any]:
 @bp.route("/partner/contracts", methods=["GET"], cors=True)
 @handles_errors
 def contracts() -> Any:
+    from chalicelib.domain.contracts import ContractStatus
+
     request = bp.current_request
     principal = require_kindergarten(request)
     status = (request.query_params or {}).get("status")
@@ -199,6 +201,8 @@ def contract_refusal(number: str) -> Any:
 @bp.route("/partner/contract-settings", methods=["GET"], cors=True)
 @handles_errors
 def contract_settings() -> Any:
+    from chalicelib.domain.contracts import no_contract_settings
+
     principal = require_kindergarten(bp.current_request)
     item = wiring.contract_service().settings_of(principal)
     if item is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 from chalice import Blueprint
@@ -13,10 +13,9 @@ from chalicelib.api.applications import SignedRequest, application_json, documen
 from chalicelib.api.reference import kindergarten_json
 from chalicelib.api.responses import handles_errors, parse_body
 from chalicelib.api.security import require_parent
-from chalicelib.domain.private_choice import WARNING
-from chalicelib.services.applications import ApplicationView
-from chalicelib.services.private_choice import PrivateOption
-from chalicelib.store.applications import QueueNumbers
+
+if TYPE_CHECKING:
+    from chalicelib.services.private_choice import PrivateOption
 
 bp = Blueprint(__name__)
 
@@ -47,6 +46,8 @@ def option_json(option: PrivateOption) -> dict[str, Any]:
 @bp.route("/applications/{application_id}/private-options", methods=["GET"], cors=True)
 @handles_errors
 def options(application_id: str) -> Any:
+    from chalicelib.domain.private_choice import WARNING
+
     application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     query = bp.current_request.query_params or {}
@@ -82,6 +83,9 @@ def draft(application_id: str) -> Any:
 @bp.route("/applications/{application_id}/private", methods=["POST"], cors=True)
 @handles_errors
 def choose(application_id: str) -> Any:
+    from chalicelib.services.applications import ApplicationView
+    from chalicelib.store.applications import QueueNumbers
+
     application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     body = parse_body(bp.current_request, SignedRequest)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib import wiring
 from chalicelib.api.responses import handles_errors
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.reference import BenefitCategory, Kindergarten
+
+if TYPE_CHECKING:
+    from chalicelib.domain.reference import BenefitCategory, Kindergarten
 
 bp = Blueprint(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
@@ -12,7 +12,9 @@ from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, json_response
 from chalicelib.clock import local_time
 from chalicelib.domain.errors import DomainError
-from chalicelib.services.documents import DocumentVerification
+
+if TYPE_CHECKING:
+    from chalicelib.services.documents import DocumentVerification
 
 bp = Blueprint(__name__)
 

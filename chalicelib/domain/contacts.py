@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
 from chalicelib.domain.errors import InvalidInput
 
 _LABELS = {
@@ -30,6 +27,8 @@ class Contacts:
 
 def normalise_email(value: str, field: str = "email") -> str:
     """A syntactically valid e-mail address, normalised; refused with the field named."""
+    from email_validator import EmailNotValidError, validate_email  # on first use (cold start)
+
     try:
         return validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
@@ -43,6 +42,8 @@ def normalise_email(value: str, field: str = "email") -> str:
 
 def normalise_mobile(value: str, field: str = "phone") -> str:
     """A Kazakhstan mobile number in E.164 (+7 7xx …); landlines cannot receive SMS."""
+    import phonenumbers  # on first use (cold start)
+
     refusal = InvalidInput(
         "contacts.invalid_phone",
         f"Ұялы телефон нөмірі қате ({_LABELS[field][0]}): мысалы, +7 701 123 45 67.",

@@ -163,7 +163,8 @@ class CachedCrlSource:
         except (TransportError, ValueError) as error:
             self._failed_at[url] = now
             logger.warning("CRL fetch failed", extra={"crl_url": url, "reason": str(error)})
-            return CrlRefresh(url, "failed", error=str(error))
+            held = self._memory.get(url)  # the cached copy still in use, if any
+            return CrlRefresh(url, "failed", error=str(error), next_update=held.next_update_utc if held else None)
         self._failed_at.pop(url, None)
         if not is_newer(crl, self._memory.get(url)):
             return CrlRefresh(url, "unchanged", next_update=crl.next_update_utc)

@@ -38,6 +38,23 @@ def refresh_revocation_data(event: CloudWatchEvent) -> dict[str, Any]:
             for r in results
         ]
     }
+    now = wiring.clock().now()
+    stale = sum(1 for r in results if r.next_update is None or r.next_update < now)
+    summary["stale"] = stale
+    _publish_staleness(stale)
     if results and all(r.outcome == "failed" for r in results):
         raise RevocationRefreshFailed(f"no CRL could be fetched: {summary}")
     return summary
+
+
+STALE_CRL_METRIC = "StaleRevocationLists"
+
+
+def _publish_staleness(stale: int) -> None:
+    """How many configured CRLs are missing or past their next-update (alarmed on in AWS)."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from chalicelib.observability import metrics
+
+    metrics().add_metric(name=STALE_CRL_METRIC, unit=MetricUnit.Count, value=stale)
+    metrics().flush_metrics()

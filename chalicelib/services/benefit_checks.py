@@ -11,8 +11,9 @@ from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.queue import benefit_number_words
+from chalicelib.domain.service_times import BENEFIT_DECISION
 from chalicelib.notify.model import Notifier
-from chalicelib.store.applications import Application, ApplicationRepository
+from chalicelib.store.applications import Application, ApplicationRepository, claimed_at
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
 
@@ -80,6 +81,35 @@ class BenefitCheckService:
         self.notifier.send_email(decided.applicant.email, "Жеңілдікті тексеру / Проверка льготы", text)
         self.notifier.send_sms(decided.applicant.phone, text[:300])
         return self._item(decided)
+
+    def overdue(self, operator: Principal) -> list[dict[str, Any]]:
+        """Steps past their limit now (seed 004, appendix 3), per district of the operator's area."""
+        now = self.clock.now()
+        region = operator.region or ""
+        districts = (
+            [operator.district] if operator.district else [d.code for d in self.reference.list_districts(region)]
+        )
+        before = BENEFIT_DECISION.overdue_if_started_before(now)
+        items = []
+        for district in districts:
+            for app in self.applications.overdue_benefit_checks(region, district, before):
+                started = claimed_at(app)
+                if started is None:
+                    continue
+                due = BENEFIT_DECISION.due_at(started)
+                items.append(
+                    {
+                        "step": BENEFIT_DECISION.code,
+                        "step_name": {"kk": BENEFIT_DECISION.name_kk, "ru": BENEFIT_DECISION.name_ru},
+                        "limit": BENEFIT_DECISION.limit_text,
+                        "application_id": app.id,
+                        "district": app.district,
+                        "started_at": started.isoformat(),
+                        "due_at": due.isoformat(),
+                        "overdue_minutes": int((now - due).total_seconds() // 60),
+                    }
+                )
+        return items
 
     def _require_area(self, operator: Principal, app: Application) -> None:
         if operator.region != app.region or (operator.district and operator.district != app.district):

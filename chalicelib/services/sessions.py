@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
-
-import jwt
+from typing import Any
 
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.principal import Principal, Role
@@ -18,8 +18,12 @@ ALGORITHM = "HS256"
 class SessionTokens:
     """Issues and checks session tokens."""
 
-    def __init__(self, secret: str, ttl: timedelta) -> None:
-        self._secret = secret
+    def __init__(self, secret: str | Callable[[], tuple[str, ...]], ttl: timedelta) -> None:
+        """``secret`` is the key, or a function giving the keys: the first signs, any of them verifies.
+
+        A function lets the key rotate while the process runs (Secrets Manager, see ``chalicelib.secrets``).
+        """
+        self._keys = secret if callable(secret) else (lambda: (secret,))
         self._ttl = ttl
 
     def issue(self, principal: Principal, now: datetime) -> tuple[str, datetime]:
@@ -37,7 +41,9 @@ class SessionTokens:
             "exp": int(expires.timestamp()),
             "jti": uuid.uuid4().hex,
         }
-        return jwt.encode(claims, self._secret, algorithm=ALGORITHM), expires
+        import jwt  # imported on first use: PyJWT pulls in cryptography (cold start)
+
+        return jwt.encode(claims, self._keys()[0], algorithm=ALGORITHM), expires
 
     def principal(self, authorization: str | None, now: datetime) -> Principal:
         """The principal of a ``Bearer`` token; refused when missing, tampered or expired."""
@@ -49,26 +55,37 @@ class SessionTokens:
             )
         token = authorization.removeprefix("Bearer ").strip()
         # Times are judged by the service clock below, not PyJWT's wall clock (the local clock moves).
-        try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=[ALGORITHM],
-                audience=AUDIENCE,
-                issuer=ISSUER,
-                options={
-                    "verify_exp": False,
-                    "verify_iat": False,
-                    "verify_nbf": False,
-                    "require": ["exp", "sub", "role", "iat"],
-                },
-            )
-        except jwt.PyJWTError as error:
+        import jwt
+
+        claims: dict[str, Any] | None = None
+        failure: jwt.PyJWTError | None = None
+        for key in self._keys():  # the current key first; the previous one during a rotation
+            try:
+                claims = jwt.decode(
+                    token,
+                    key,
+                    algorithms=[ALGORITHM],
+                    audience=AUDIENCE,
+                    issuer=ISSUER,
+                    options={
+                        "verify_exp": False,
+                        "verify_iat": False,
+                        "verify_nbf": False,
+                        "require": ["exp", "sub", "role", "iat"],
+                    },
+                )
+                break
+            except jwt.InvalidSignatureError as error:
+                failure = error
+            except jwt.PyJWTError as error:
+                failure = error
+                break
+        if claims is None:
             raise Unauthenticated(
                 "auth.invalid_token",
                 "Сессия жарамсыз. Жүйеге қайта кіріңіз.",
                 "Сессия недействительна. Войдите в систему заново.",
-            ) from error
+            ) from failure
         if claims["exp"] <= now.timestamp():
             raise Unauthenticated(
                 "auth.expired_token",

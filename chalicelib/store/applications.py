@@ -77,6 +77,7 @@ from chalicelib.domain.queue import (
     timer_bucket,
     too_many_preferences,
 )
+from chalicelib.domain.service_times import BENEFIT_DECISION, timing
 from chalicelib.settings import get_settings
 from chalicelib.store.base import table_meta
 from chalicelib.store.history import (
@@ -334,6 +335,19 @@ def _benefit_check(app: Application, status: str, now: datetime) -> dict[str, An
     }
 
 
+def claimed_at(app: Application) -> datetime | None:
+    """When the pending claim was made (kept in its benefit-check key)."""
+    if not app.benefit_check_key or "#" not in app.benefit_check_key:
+        return None
+    return datetime.fromisoformat(app.benefit_check_key.split("#", 1)[1])
+
+
+def _decision_timing(app: Application, now: datetime) -> dict[str, Any] | None:
+    """The service-time record of the education department's decision (seed 004, appendix 3)."""
+    started = claimed_at(app)
+    return timing(BENEFIT_DECISION, started, now) if started is not None else None
+
+
 class ApplicationRepository:
     """Applications and their queue: every method is one atomic change or one bounded read."""
 
@@ -530,6 +544,11 @@ class ApplicationRepository:
         condition = Application.benefit_check_key.startswith(f"{district}#") if district else None
         return list(Application.by_benefit_check.query(region, condition))
 
+    def overdue_benefit_checks(self, region: str, district: str, started_before: datetime) -> list[Application]:
+        """Pending claims of a district made before ``started_before``, oldest first (one query)."""
+        low, high = f"{district}#", f"{district}#{started_before.astimezone(UTC).isoformat()}"
+        return list(Application.by_benefit_check.query(region, Application.benefit_check_key.between(low, high)))
+
     def history(self, application_id: str) -> list[HistoryRecord]:
         """The "change history" tab, oldest first."""
         return self.history_store.for_subject(SUBJECT, application_id)
@@ -651,6 +670,7 @@ class ApplicationRepository:
                 from_state=_benefit_state(app.benefit_status, app.benefit_category),
                 to_state=_benefit_state(status.value, app.benefit_category),
                 why=why,
+                details=_decision_timing(app, now),
                 writes=writes,
             )
 

@@ -167,6 +167,9 @@ class Change:
     def __init__(self) -> None:
         self._tx = TransactWrite(connection=connection(), client_request_token=uuid.uuid4().hex)
         self._labels: dict[str, list[str]] = {"check": [], "delete": [], "put": [], "update": []}
+        self.models: list[Model] = []  # the items it writes (the report counters read their region and district)
+        self.records: list[HistoryRecord] = []  # the history records it appends
+        self._counted = False
 
     def _label(self, kind: str, label: str) -> None:
         if label in self.labels():
@@ -176,6 +179,7 @@ class Change:
     def put(self, label: str, model: Model, condition: Condition | None = None, *, return_old: bool = False) -> None:
         self._label("put", label)
         self._tx.save(model, condition=condition, return_values="ALL_OLD" if return_old else None)
+        (self.records if isinstance(model, HistoryRecord) else self.models).append(model)
         if isinstance(model, HistoryRecord) and model.subject_type == KINDERGARTEN_SUBJECT and model.outbox:
             self.job(f"{label}.webhook", kindergarten_event_job(model))
 
@@ -195,6 +199,7 @@ class Change:
     ) -> None:
         self._label("update", label)
         self._tx.update(model, actions, condition=condition, add_version_condition=add_version_condition)
+        self.models.append(model)
 
     def delete(self, label: str, model: Model, condition: Condition | None = None) -> None:
         self._label("delete", label)
@@ -215,7 +220,16 @@ class Change:
         return [label for kind in ("check", "delete", "put", "update") for label in self._labels[kind]]
 
     def commit_once(self) -> None:
-        """Send the transaction once; raises ChangeRefused, or TransactWriteError for a conflict."""
+        """Send the transaction once; raises ChangeRefused, or TransactWriteError for a conflict.
+
+        The report counters of the change's history records are added to the same transaction
+        first (``chalicelib/store/counters.py``): a change is counted exactly when it commits.
+        """
+        from chalicelib.store.counters import count_change
+
+        if not self._counted:
+            self._counted = True
+            count_change(self)
         try:
             with self._tx:
                 pass

@@ -7,6 +7,7 @@ from pynamodb.models import Model
 from chalicelib.store.accounts import Account, Challenge
 from chalicelib.store.applications import QUEUE_MODELS
 from chalicelib.store.contracts import CONTRACT_MODELS
+from chalicelib.store.counters import ReportCounter
 from chalicelib.store.directions import DIRECTION_MODELS
 from chalicelib.store.documents import IssuedDocument
 from chalicelib.store.history import HistoryRecord
@@ -14,6 +15,7 @@ from chalicelib.store.jobs import Job
 from chalicelib.store.local import LocalState, OutboxMessage
 from chalicelib.store.partners import PARTNER_MODELS
 from chalicelib.store.reference import REFERENCE_MODELS
+from chalicelib.store.report_subscriptions import SubscriptionItem
 from chalicelib.store.uploads import Upload
 from chalicelib.store.vacancies import SeatItem
 from chalicelib.store.webhooks import WEBHOOK_MODELS
@@ -34,6 +36,8 @@ def all_models() -> list[type[Model]]:
         *CONTRACT_MODELS,
         Job,
         *WEBHOOK_MODELS,
+        ReportCounter,
+        SubscriptionItem,
     ]
 
 

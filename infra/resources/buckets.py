@@ -33,60 +33,159 @@ UPLOAD_CORS_RULE: dict[str, Any] = {
 }
 
 
-def bucket_resources(bucket: Bucket, name: str, web_origin: Any) -> dict[str, dict[str, Any]]:
-    """The bucket and its policy (deny every request that is not over TLS)."""
-    arn = {"Fn::GetAtt": [bucket.logical_id, "Arn"]}
+# Lifecycle of the documents bucket. The signed XML under ``signed/`` is the legal record and
+# never expires; issued PDFs are kept with their history. What is only a cache or a trace goes.
+LIFECYCLE_RULES: list[dict[str, Any]] = [
+    {
+        "Id": "abort-incomplete-uploads",
+        "Status": "Enabled",
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+    },
+    {
+        # Replaced copies of regenerated documents and refreshed CRLs.
+        "Id": "old-versions",
+        "Status": "Enabled",
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 90},
+    },
+    {
+        "Id": "revocation-cache",
+        "Status": "Enabled",
+        "Prefix": "revocation/crl/",
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 7},
+    },
+    {"Id": "allocation-traces", "Status": "Enabled", "Prefix": "allocations/", "ExpirationInDays": 400},
+    {
+        # Operators' reports: kept five years (statistical reporting period), then removed.
+        "Id": "reports",
+        "Status": "Enabled",
+        "Prefix": "reports/",
+        "ExpirationInDays": 1827,
+    },
+]
+
+
+def tls_only_policy(logical_id: str) -> list[dict[str, Any]]:
+    """Deny every request to the bucket that is not over TLS."""
+    arn = {"Fn::GetAtt": [logical_id, "Arn"]}
+    return [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [arn, {"Fn::Join": ["", [arn, "/*"]]}],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    ]
+
+
+def private_bucket_properties(logs_bucket: str | None, log_prefix: str) -> dict[str, Any]:
+    """Public access blocked, owner-enforced, versioned, access-logged (to ``logs_bucket``)."""
+    properties: dict[str, Any] = {
+        "PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        },
+        "VersioningConfiguration": {"Status": "Enabled"},
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        "Tags": [{"Key": "service", "Value": "balabaqsha"}],
+    }
+    if logs_bucket:
+        properties["LoggingConfiguration"] = {
+            "DestinationBucketName": {"Ref": logs_bucket},
+            "LogFilePrefix": log_prefix,
+        }
+    return properties
+
+
+def bucket_resources(
+    bucket: Bucket, name: str, web_origin: Any, *, key: str = "DataKey", logs_bucket: str = "LogsBucket"
+) -> dict[str, dict[str, Any]]:
+    """The bucket (encrypted with the service's key, lifecycle rules) and its TLS-only policy."""
     return {
         bucket.logical_id: {
             "Type": "AWS::S3::Bucket",
             "DeletionPolicy": "Retain",
             "UpdateReplacePolicy": "Retain",
             "Properties": {
+                **private_bucket_properties(logs_bucket, f"{bucket.setting}/"),
                 "BucketName": name,
-                "PublicAccessBlockConfiguration": {
-                    "BlockPublicAcls": True,
-                    "BlockPublicPolicy": True,
-                    "IgnorePublicAcls": True,
-                    "RestrictPublicBuckets": True,
-                },
                 "BucketEncryption": {
                     "ServerSideEncryptionConfiguration": [
                         {
-                            "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"},
+                            "ServerSideEncryptionByDefault": {
+                                "SSEAlgorithm": "aws:kms",
+                                "KMSMasterKeyID": {"Fn::GetAtt": [key, "Arn"]},
+                            },
                             "BucketKeyEnabled": True,
                         }
                     ]
                 },
-                "VersioningConfiguration": {"Status": "Enabled"},
-                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-                "LifecycleConfiguration": {
-                    "Rules": [
-                        {
-                            "Id": "abort-incomplete-uploads",
-                            "Status": "Enabled",
-                            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
-                        }
-                    ]
-                },
+                "LifecycleConfiguration": {"Rules": LIFECYCLE_RULES},
                 "CorsConfiguration": {"CorsRules": [{**UPLOAD_CORS_RULE, "AllowedOrigins": [web_origin]}]},
-                "Tags": [{"Key": "service", "Value": "balabaqsha"}],
             },
         },
         f"{bucket.logical_id}Policy": {
             "Type": "AWS::S3::BucketPolicy",
             "Properties": {
                 "Bucket": {"Ref": bucket.logical_id},
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": tls_only_policy(bucket.logical_id)},
+            },
+        },
+    }
+
+
+def logs_bucket_resources(logical_id: str = "LogsBucket") -> dict[str, dict[str, Any]]:
+    """Where S3 writes the access logs of the other buckets (kept one year)."""
+    return {
+        logical_id: {
+            "Type": "AWS::S3::Bucket",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Metadata": {
+                "checkov": {
+                    "skip": [
+                        {"id": "CKV_AWS_18", "comment": "The access-log bucket itself: logging it would log the logs."}
+                    ]
+                }
+            },
+            "Properties": {
+                **private_bucket_properties(None, ""),
+                "BucketName": {"Fn::Sub": "balabaqsha-${Stage}-access-logs-${AWS::AccountId}"},
+                # S3 server access logging delivers only to SSE-S3 buckets.
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+                },
+                "LifecycleConfiguration": {
+                    "Rules": [
+                        {
+                            "Id": "keep-a-year",
+                            "Status": "Enabled",
+                            "ExpirationInDays": 365,
+                            "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+                        }
+                    ]
+                },
+            },
+        },
+        f"{logical_id}Policy": {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": {"Ref": logical_id},
                 "PolicyDocument": {
                     "Version": "2012-10-17",
                     "Statement": [
+                        *tls_only_policy(logical_id),
                         {
-                            "Sid": "DenyInsecureTransport",
-                            "Effect": "Deny",
-                            "Principal": "*",
-                            "Action": "s3:*",
-                            "Resource": [arn, {"Fn::Join": ["", [arn, "/*"]]}],
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                        }
+                            "Sid": "S3ServerAccessLogs",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "logging.s3.amazonaws.com"},
+                            "Action": "s3:PutObject",
+                            "Resource": {"Fn::Sub": f"${{{logical_id}.Arn}}/*"},
+                            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+                        },
                     ],
                 },
             },

@@ -37,8 +37,11 @@ def _hash_first(key_schema: list[dict[str, str]]) -> list[dict[str, str]]:
     return sorted(key_schema, key=lambda key: key["KeyType"] != "HASH")
 
 
-def table_resource(model: type[Model]) -> dict[str, Any]:
-    """The ``AWS::DynamoDB::Table`` for ``model``: on-demand, point-in-time recovery, encrypted, kept on delete."""
+def table_resource(model: type[Model], key: str | None = None) -> dict[str, Any]:
+    """The ``AWS::DynamoDB::Table`` for ``model``: on-demand, point-in-time recovery, encrypted, kept on delete.
+
+    ``key``: the logical id of the customer-managed KMS key (AWS-owned encryption without it).
+    """
     schema = model._get_schema()
     properties: dict[str, Any] = {
         "TableName": model.Meta.table_name,
@@ -46,7 +49,9 @@ def table_resource(model: type[Model]) -> dict[str, Any]:
         "AttributeDefinitions": schema["attribute_definitions"],
         "KeySchema": _hash_first(schema["key_schema"]),
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-        "SSESpecification": {"SSEEnabled": True},
+        "SSESpecification": (
+            {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": {"Ref": key}} if key else {"SSEEnabled": True}
+        ),
         "DeletionProtectionEnabled": True,
         "Tags": [{"Key": "service", "Value": "balabaqsha"}],
     }

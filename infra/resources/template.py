@@ -1,4 +1,10 @@
-"""The template merged into ``chalice package``'s output: data resources, their access, the Lambda environment."""
+"""The template merged into ``chalice package``'s output.
+
+Data (tables, buckets, the key), one role per function family, secrets, the dead-letter
+queue, log groups, the API's limits and firewall, the web front end on CloudFront, alarms,
+and each function's settings (its role, name, concurrency, dead letters, environment).
+The functions come from the Chalice app itself (:func:`app_functions`).
+"""
 
 from __future__ import annotations
 
@@ -7,77 +13,81 @@ from typing import Any
 from pynamodb.models import Model
 
 from chalicelib.settings import Settings
-from infra.resources.buckets import BUCKETS, bucket_resources
-from infra.resources.tables import logical_id, table_resource
+from infra.resources.alarms import alarm_resources
+from infra.resources.buckets import BUCKETS, bucket_resources, logs_bucket_resources
+from infra.resources.edge import API, api_properties, waf_resources, web_resources
+from infra.resources.platform import (
+    DEAD_LETTERS,
+    JWT_SECRET,
+    KEY,
+    key_resources,
+    log_group,
+    queue_and_topic_resources,
+    secret_resources,
+)
+from infra.resources.roles import FAMILIES, Family, Function, family_of, function_name, role_resource
+from infra.resources.tables import logical_id, short_name, table_resource
 
-# The role chalice generates for every function of the app (autogen policy does not see pynamodb).
-FUNCTION_ROLE = "DefaultRole"
-
-TABLE_ACTIONS = [
-    "dynamodb:DescribeTable",
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
+APP_NAME = "balabaqsha"
+API_FUNCTION = "api_handler"
+API_CONCURRENCY = 100  # reserved: a flood of requests cannot starve the sweeps
+SCHEDULED_CONCURRENCY = 2
+FUNCTION_SKIPS = [
+    {"id": "CKV_AWS_117", "comment": "No VPC: the functions reach only AWS APIs and the CA's CRL/OCSP over HTTPS."},
+    {
+        "id": "CKV_AWS_272",
+        "comment": "Code signing is not used: the package is built and deployed by the same pipeline.",
+    },
 ]
-OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
 
 
-def _access_policy(table_ids: list[str], bucket_ids: list[str]) -> dict[str, Any]:
-    tables = [{"Fn::GetAtt": [t, "Arn"]} for t in table_ids]
-    indexes = [{"Fn::Join": ["", [{"Fn::GetAtt": [t, "Arn"]}, "/index/*"]]} for t in table_ids]
-    buckets = [{"Fn::GetAtt": [b, "Arn"]} for b in bucket_ids]
-    objects = [{"Fn::Join": ["", [{"Fn::GetAtt": [b, "Arn"]}, "/*"]]} for b in bucket_ids]
+def app_functions(app: Any) -> list[Function]:
+    """Every Lambda function ``chalice package`` makes of ``app``: the API handler and each event handler."""
+    from chalice.app import Rate, ScheduledEventConfig
+    from chalice.utils import to_cfn_resource_name
+
+    functions = [Function(API_FUNCTION, "APIHandler")] if app.routes else []
+    for source in app.event_sources:
+        period = None
+        if isinstance(source, ScheduledEventConfig) and isinstance(source.schedule_expression, Rate):
+            rate = source.schedule_expression
+            period = rate.value * {"MINUTES": 1, "HOURS": 60, "DAYS": 1440}[rate.unit.upper()]
+        functions.append(Function(source.name, to_cfn_resource_name(source.name), period))
+    functions += [Function(name, to_cfn_resource_name(name)) for name in app.pure_lambda_functions]
+    return functions
+
+
+def _tables(models: list[type[Model]]) -> dict[str, tuple[str, list[str]]]:
+    tables = {}
+    for model in models:
+        schema = model._get_schema()
+        indexes = [i["index_name"] for i in schema["global_secondary_indexes"] + schema["local_secondary_indexes"]]
+        tables[short_name(model)] = (logical_id(model), indexes)
+    return tables
+
+
+def _function_properties(function: Function, family: Family, name: str, stage: str) -> dict[str, Any]:
+    asynchronous = function.name != API_FUNCTION
+    properties: dict[str, Any] = {
+        "FunctionName": name,
+        "Role": {"Fn::GetAtt": [family.role, "Arn"]},
+        "ReservedConcurrentExecutions": SCHEDULED_CONCURRENCY if asynchronous else API_CONCURRENCY,
+        "KmsKeyArn": {"Fn::GetAtt": [KEY, "Arn"]},
+        "MemorySize": 512,
+        "Architectures": ["arm64"],
+    }
+    if asynchronous:
+        properties["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": {"Fn::GetAtt": [DEAD_LETTERS, "Arn"]}}
+    skips = list(FUNCTION_SKIPS)
+    if not asynchronous:
+        skips.append(
+            {"id": "CKV_AWS_116", "comment": "Invoked synchronously by API Gateway: the caller gets the error."}
+        )
+    del stage
     return {
-        "Type": "AWS::IAM::Policy",
-        "Properties": {
-            "PolicyName": "ServiceDataAccess",
-            "Roles": [{"Ref": FUNCTION_ROLE}],
-            "PolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Sid": "Tables", "Effect": "Allow", "Action": TABLE_ACTIONS, "Resource": tables + indexes},
-                    {"Sid": "Objects", "Effect": "Allow", "Action": OBJECT_ACTIONS, "Resource": objects},
-                    *(
-                        [
-                            {
-                                "Sid": "JobsStream",
-                                "Effect": "Allow",
-                                "Action": STREAM_ACTIONS,
-                                "Resource": {"Fn::GetAtt": [JOBS_TABLE, "StreamArn"]},
-                            }
-                        ]
-                        if JOBS_TABLE in table_ids
-                        else []
-                    ),
-                    {"Sid": "Buckets", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": buckets},
-                    {
-                        "Sid": "Email",
-                        "Effect": "Allow",
-                        "Action": ["ses:SendEmail", "ses:SendRawEmail"],
-                        "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:*"},
-                    },
-                    {
-                        # Powertools Tracer sends segments when tracing is on; X-Ray has no resource ARNs.
-                        "Sid": "Tracing",
-                        "Effect": "Allow",
-                        "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                        "Resource": "*",
-                    },
-                    {
-                        # SMS to a phone number has no resource ARN to scope to.
-                        "Sid": "Sms",
-                        "Effect": "Allow",
-                        "Action": ["sns:Publish"],
-                        "Resource": "*",
-                    },
-                ],
-            },
-        },
+        "Properties": properties,
+        "DependsOn": [f"{function.logical_id}Logs"],
+        "Metadata": {"checkov": {"skip": skips}},
     }
 
 
@@ -85,49 +95,114 @@ def _access_policy(table_ids: list[str], bucket_ids: list[str]) -> dict[str, Any
 JOB_WORKER = "JobWorker"
 JOB_WORKER_EVENT = "JobWorkerDynamodbEventSource"
 JOBS_TABLE = "JobsTable"
-STREAM_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
 
 
-def _job_worker_stream() -> dict[str, Any]:
+def _job_worker_stream(resources: dict[str, Any]) -> None:
     """Point the job worker's event source at the jobs table's stream (chalice wants a literal ARN)."""
-    return {
-        JOB_WORKER: {
-            "Properties": {
-                "Events": {
-                    JOB_WORKER_EVENT: {
-                        "Properties": {
-                            "Stream": {"Fn::GetAtt": [JOBS_TABLE, "StreamArn"]},
-                            # a failing job is retried by its own policy: the batch is never blocked
-                            "MaximumRetryAttempts": 2,
-                            "BisectBatchOnFunctionError": True,
-                        }
-                    }
-                }
-            }
+    events = resources.setdefault(JOB_WORKER, {}).setdefault("Properties", {}).setdefault("Events", {})
+    events.setdefault(JOB_WORKER_EVENT, {}).setdefault("Properties", {}).update(
+        {
+            "Stream": {"Fn::GetAtt": [JOBS_TABLE, "StreamArn"]},
+            # a failing job is retried by its own policy: the batch is never blocked
+            "MaximumRetryAttempts": 2,
+            "BisectBatchOnFunctionError": True,
         }
-    }
+    )
 
 
-def merge_template(settings: Settings, models: list[type[Model]]) -> dict[str, Any]:
-    """Tables of ``models``, the buckets, the functions' access to them, and the environment pointing there."""
+def merge_template(
+    settings: Settings,
+    models: list[type[Model]],
+    functions: list[Function] | None = None,
+    *,
+    stage: str = "prod",
+    tracing: bool = True,
+    families: list[Family] = FAMILIES,
+) -> dict[str, Any]:
+    """Everything ``chalice package`` does not generate, for ``stage``."""
+    functions = functions or []
     resources: dict[str, Any] = {}
-    table_ids = []
     for model in models:
-        table_ids.append(logical_id(model))
-        resources[table_ids[-1]] = table_resource(model)
+        resources[logical_id(model)] = table_resource(model, key=KEY)
+    resources.update(key_resources())
+    resources.update(logs_bucket_resources())
     for bucket in BUCKETS:
         resources.update(bucket_resources(bucket, getattr(settings, bucket.setting), {"Ref": "WebOrigin"}))
-    resources["ServiceDataAccessPolicy"] = _access_policy(table_ids, [b.logical_id for b in BUCKETS])
-    if JOBS_TABLE in table_ids:
-        resources.update(_job_worker_stream())
     documents = next(b for b in BUCKETS if b.setting == "documents_bucket")
+    resources.update(secret_resources())
+    resources.update(queue_and_topic_resources())
+
+    names = {f.name: function_name(APP_NAME, stage, f) for f in functions}
+    members: dict[str, list[Function]] = {}
+    for function in functions:
+        family = family_of(function, families)
+        members.setdefault(family.role, []).append(function)
+        resources.update(log_group(f"{function.logical_id}Logs", f"/aws/lambda/{names[function.name]}"))
+        resources[function.logical_id] = _function_properties(function, family, names[function.name], stage)
+    tables = _tables(models)
+    for family in families:
+        if family.role in members:
+            resources[family.role] = role_resource(
+                family,
+                functions=members[family.role],
+                names=names,
+                tables=tables,
+                bucket=documents.logical_id,
+                key=KEY,
+                dead_letters=DEAD_LETTERS if any(f.name != API_FUNCTION for f in members[family.role]) else None,
+                tracing=tracing,
+            )
+    if any(f.name == API_FUNCTION for f in functions):
+        resources[API] = {
+            "Properties": api_properties(),
+            "Metadata": {
+                "checkov": {
+                    "skip": [
+                        {
+                            "id": "CKV_AWS_120",
+                            "comment": "Answers are personal (a parent's own applications): a cache would serve "
+                            "one person's data to another.",
+                        },
+                        {
+                            "id": "CKV_AWS_76",
+                            "comment": "Access logs need the account-wide API Gateway CloudWatch role, which this "
+                            "stack does not own; requests are counted by API Gateway and WAF metrics, errors "
+                            "logged by the function (runbook: enabling access logs).",
+                        },
+                    ]
+                }
+            },
+        }
+        resources.update(waf_resources(settings.max_body_bytes))
+    resources.update(web_resources(documents.logical_id, "LogsBucket"))
+    resources.update(alarm_resources(functions, APP_NAME))
+    if JOBS_TABLE in resources and any(f.logical_id == JOB_WORKER for f in functions):
+        _job_worker_stream(resources)
+
     return {
         "Parameters": {
+            "Stage": {"Type": "String", "Default": stage, "Description": "Name of the deployed stage"},
             "WebOrigin": {
                 "Type": "String",
                 "Default": settings.web_origin,
                 "Description": "Origin of the parents' web front end (browser uploads go straight to S3)",
-            }
+            },
+            "EmailIdentity": {
+                "Type": "String",
+                "Default": settings.email_from.rsplit("@", 1)[-1].rstrip(">"),
+                "Description": "The SES identity (domain) e-mail is sent from",
+            },
+            "AlarmEmail": {"Type": "String", "Default": "", "Description": "Who receives alarms (empty: none)"},
+            "WebDomain": {"Type": "String", "Default": "", "Description": "The web front end's domain name"},
+            "WebCertificateArn": {
+                "Type": "String",
+                "Default": "",
+                "Description": "ACM certificate (us-east-1) for WebDomain; empty: CloudFront's own domain",
+            },
+        },
+        "Conditions": {
+            "HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]},
+            "HasWebCertificate": {"Fn::Not": [{"Fn::Equals": [{"Ref": "WebCertificateArn"}, ""]}]},
         },
         "Globals": {
             "Function": {
@@ -137,9 +212,19 @@ def merge_template(settings: Settings, models: list[type[Model]]) -> dict[str, A
                         "BQ_TABLE_PREFIX": settings.table_prefix,
                         "BQ_DOCUMENTS_BUCKET": {"Ref": documents.logical_id},
                         "BQ_WEB_ORIGIN": {"Ref": "WebOrigin"},
+                        "BQ_JWT_SECRET_ID": {"Ref": JWT_SECRET},  # the ARN; the value is read at run time
+                        "POWERTOOLS_TRACE_DISABLED": "false" if tracing else "true",
                     }
                 }
             }
         },
         "Resources": resources,
+        "Outputs": {
+            "WebUrl": {"Value": {"Fn::Sub": "https://${WebDistribution.DomainName}"}},
+            "WebBucketName": {"Value": {"Ref": "WebBucket"}},
+            "DocumentsBucketName": {"Value": {"Ref": documents.logical_id}},
+            "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}},
+            "DeadLetterQueueUrl": {"Value": {"Ref": DEAD_LETTERS}},
+            "JwtSecretArn": {"Value": {"Ref": JWT_SECRET}},
+        },
     }

@@ -4,7 +4,7 @@ import random
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from schwifty import IBAN, registry
 
@@ -138,6 +138,7 @@ def test_what_looks_like_a_card(value, card):
     assert looks_like_card(value) is card
 
 
+@settings(deadline=None)  # a country's first IBAN loads schwifty's registry for it: hundreds of ms on a busy machine
 @given(
     st.sampled_from(["DE", "RU", "FR", "GB", "TR", "GE", "AZ", "BY", "UA", "AE"]),
     st.integers(min_value=0, max_value=2**32),

@@ -1,0 +1,216 @@
+"""A report as an XLSX workbook (openpyxl) and as a PDF with charts (reportlab, reportlab.graphics).
+
+Heavy imports stay inside the functions: only the reports function loads them.
+
+- The workbook has a summary sheet (each section's total) and one sheet per section with every
+  row in full (district and every dimension), headers in Kazakh and Russian, and a total row.
+- The PDF shows each section as a table of districts against the section's first dimension
+  (the queue: against the birth year), with a total column and a total line
+  ``Барлығы / Итого: N``, and draws bar charts of the queue and of the directions per district.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Mapping
+from xml.sax.saxutils import escape
+
+from chalicelib.documents.formatting import format_datetime
+from chalicelib.domain.reports import Report, Section
+
+TOTAL = "Барлығы / Итого"
+
+VALUES: dict[str, str] = {
+    "portal": "портал / портал",
+    "service_center": "ХҚКО / ЦОН",
+    "egov": "ЭҮП / ПЭП",
+    "approved": "бекітілді / одобрено",
+    "refused": "бас тартылды / отказано",
+    "issued": "берілді / выдано",
+    "enrolled": "пайдаланылды / использовано",
+    "expired": "мерзімі өтті / истекло",
+    "extended": "ұзартылды / продлено",
+    "revoked": "қайтарылды / отозвано",
+    "sent": "жіберілді / отправлено",
+    "signed": "қол қойылды / подписано",
+    "entered": "тізімге енгізілді / внесено",
+    "on_list": "тізімде / в списке",
+    "withdrawn": "қайтарып алынды / отозвано заявителем",
+    "removed": "шығарылды / снято",
+    "aged_out": "мектеп жасы / школьный возраст",
+    "left_for_private": "жекеменшік / частный сад",
+    "none": "жоқ / нет",
+    "within": "мерзімінде / в срок",
+    "over": "кешіктірілген / с нарушением",
+    "edu.decision": "ЖАО шешімі (3 күн) / решение ОО (3 дня)",
+    "kk": "қазақ / казахский",
+    "ru": "орыс / русский",
+}
+
+
+def shown(value: object) -> str:
+    return VALUES.get(str(value), str(value))
+
+
+def _heading(column: Mapping[str, str]) -> str:
+    return f"{column['kk']} / {column['ru']}"
+
+
+def _scope_line(report: Report, names: Mapping[str, str]) -> str:
+    scope = report.scope
+    if scope.district:
+        return names.get(scope.district, scope.district)
+    if scope.region:
+        return names.get(scope.region, scope.region)
+    return "Қазақстан Республикасы / Республика Казахстан"
+
+
+def render_xlsx(report: Report, names: Mapping[str, str]) -> bytes:
+    """The workbook: a summary sheet and one sheet per section (every row, a total row)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    summary = book.active
+    summary.title = "Жиынтық - Сводка"
+    bold = Font(bold=True)
+    summary.append(["Есеп / Отчёт", _scope_line(report, names)])
+    summary.append(["Кезең / Период", report.period.label])
+    summary.append(["Жасалды / Сформирован", format_datetime(report.generated_at)])
+    summary.append(["Жағдай уақыты / Состояние на", format_datetime(report.state_at)])
+    summary.append([])
+    summary.append(["Бөлім / Раздел", "Саны / Количество"])
+    for cell in summary[6]:
+        cell.font = bold
+    for section in report.sections:
+        summary.append([_heading(section.title), section.total])
+    summary.column_dimensions["A"].width = 60
+    summary.column_dimensions["B"].width = 40
+    for section in report.sections:
+        sheet = book.create_sheet(section.key)
+        sheet.append([_heading(section.title)])
+        sheet["A1"].font = bold
+        sheet.append([column["kk"] for column in section.columns])
+        sheet.append([column["ru"] for column in section.columns])
+        for row in (sheet[2], sheet[3]):
+            for cell in row:
+                cell.font = bold
+        for row in section.rows:
+            sheet.append([names.get(row[0], row[0]), *[shown(v) for v in row[1:-1]], int(row[-1])])
+        sheet.append([TOTAL, *[""] * (len(section.columns) - 2), section.total])
+        for cell in sheet[sheet.max_row]:
+            cell.font = bold
+        sheet.column_dimensions["A"].width = 36
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def pivot(section: Section) -> tuple[list[str], list[tuple[str, list[int], int]]]:
+    """Districts against the section's first dimension: (columns, [(district, counts, row total)])."""
+    columns: list[str] = []
+    cells: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in section.rows:
+        column = str(row[1]) if len(row) > 2 else ""
+        if column not in columns:
+            columns.append(column)
+        cells[str(row[0])][column] += int(row[-1])
+    columns.sort()
+    rows = [(district, [cells[district][c] for c in columns], sum(cells[district].values())) for district in cells]
+    return columns, sorted(rows)
+
+
+def render_pdf(report: Report, names: Mapping[str, str]) -> bytes:
+    """The PDF: bilingual headings, one pivot table per section with totals, and two bar charts."""
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from chalicelib.documents.pdf import BOLD, REGULAR, register_fonts
+
+    register_fonts()
+    heading = ParagraphStyle("h", fontName=BOLD, fontSize=12, leading=15, spaceBefore=6, spaceAfter=4)
+    title = ParagraphStyle("t", fontName=BOLD, fontSize=15, leading=19)
+    body = ParagraphStyle("b", fontName=REGULAR, fontSize=9, leading=12)
+    small = ParagraphStyle("s", fontName=REGULAR, fontSize=7, leading=9)
+
+    def chart(section: Section, caption: str) -> Drawing | None:
+        _, rows = pivot(section)
+        rows = [row for row in rows if row[2]][:40]
+        if not rows:
+            return None
+        drawing = Drawing(250 * mm, 70 * mm)
+        bars = VerticalBarChart()
+        bars.x, bars.y, bars.width, bars.height = 15 * mm, 18 * mm, 225 * mm, 42 * mm
+        bars.data = [[row[2] for row in rows]]
+        bars.categoryAxis.categoryNames = [names.get(row[0], row[0]).split(" / ")[0][:18] for row in rows]
+        bars.categoryAxis.labels.fontName = REGULAR
+        bars.categoryAxis.labels.fontSize = 6
+        bars.categoryAxis.labels.angle = 30
+        bars.categoryAxis.labels.boxAnchor = "ne"
+        bars.valueAxis.labels.fontName = REGULAR
+        bars.valueAxis.valueMin = 0
+        bars.bars[0].fillColor = colors.HexColor("#1D4E89")
+        drawing.add(bars)
+        drawing.add(String(15 * mm, 65 * mm, caption, fontName=BOLD, fontSize=9))
+        return drawing
+
+    story: list[object] = [
+        Paragraph(escape("Есеп / Отчёт: " + _scope_line(report, names)), title),
+        Paragraph(
+            escape(
+                f"Кезең / Период: {report.period.label} · Жасалды / Сформирован: {format_datetime(report.generated_at)}"
+                f" · Жағдай / Состояние на: {format_datetime(report.state_at)}"
+            ),
+            body,
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    for section, caption in (
+        (report.section("queue"), "Кезек / Очередь"),
+        (report.section("direction"), "Жолдамалар / Направления"),
+    ):
+        drawing = chart(section, caption)
+        if drawing is not None:
+            story.append(drawing)
+    for section in report.sections:
+        story.append(Paragraph(escape(_heading(section.title)), heading))
+        columns, rows = pivot(section)
+        header = [_heading(section.columns[0])] + [shown(c) for c in columns if c] + [_heading(section.columns[-1])]
+        data = [[Paragraph(escape(text), small) for text in header]]
+        for district, counts, total in rows:
+            shown_counts = [str(n) for n in counts] if columns != [""] else []
+            data.append([Paragraph(escape(names.get(district, district)), small), *shown_counts, str(total)])
+        if len(data) > 1:
+            table = Table(data, repeatRows=1)
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                        ("FONTSIZE", (0, 0), (-1, -1), 7),
+                        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#C9D1DA")),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F4F7")),
+                        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                    ]
+                )
+            )
+            story.append(table)
+        story.append(Paragraph(escape(f"{TOTAL}: {section.total}"), body))
+    out = io.BytesIO()
+    document = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=f"Balabaqsha report {report.scope.label} {report.period.label}",
+        invariant=1,
+    )
+    document.build(story)
+    return out.getvalue()
