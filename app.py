@@ -15,11 +15,12 @@ from chalicelib.api import (
     system,
     uploads,
     verify,
+    webhooks,
 )
 from chalicelib.api import contracts as contract_routes
 from chalicelib.api import directions as direction_routes
 from chalicelib.api.responses import in_project_words
-from chalicelib.functions import directions, egov, pki, queue
+from chalicelib.functions import directions, egov, jobs, pki, queue
 from chalicelib.functions import reports as report_schedule
 from chalicelib.observability import logger, tracer, tracing_enabled
 from chalicelib.settings import get_settings
@@ -47,6 +48,8 @@ app.register_blueprint(allocation_routes.bp)
 app.register_blueprint(partners.bp)
 app.register_blueprint(contract_routes.bp)
 app.register_blueprint(directions.bp)
+app.register_blueprint(webhooks.bp)
+app.register_blueprint(jobs.bp)
 app.register_blueprint(reports.bp)
 app.register_blueprint(report_schedule.bp)
 app.register_blueprint(egov.bp)

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     email_from: str = "Balabaqsha <noreply@balabaqsha.kz>"
     ses_configuration_set: str | None = None
     sms_sender_id: str = "Balabaqsha"
+    egov_status_topic_arn: str | None = None  # SNS topic of the e-government status channel (AWS)
+
+    # jobs and webhooks (docs/jobs.md, docs/partners.md)
+    job_poll_seconds: float = 0.5  # the local stack's worker polls the due jobs this often
+    webhook_timeout_seconds: float = 10.0
+    webhook_secret_overlap_hours: int = 24  # after a rotation the old secret also signs this long
 
     # population registry (state register of individuals): the JSON fixture served locally and in tests
     population_fixture: str | None = None

@@ -15,6 +15,7 @@ from chalicelib.settings import get_settings  # module attribute: tests replace 
 if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold start imports only what its route uses
     from chalicelib.clock import Clock
     from chalicelib.gateways.population import PopulationRegistry
+    from chalicelib.jobs.worker import Worker
     from chalicelib.services.applications import ApplicationService
     from chalicelib.services.auth import AuthService, OperatorDirectory, Verifier
     from chalicelib.services.benefit_checks import BenefitCheckService
@@ -28,7 +29,9 @@ if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold st
     from chalicelib.services.sessions import SessionTokens
     from chalicelib.services.uploads import UploadService
     from chalicelib.services.vacancies import VacancyService
+    from chalicelib.services.webhooks import WebhookService
     from chalicelib.store.applications import ApplicationRepository
+    from chalicelib.store.jobs import JobStore
     from chalicelib.store.objects import ObjectStore
     from chalicelib.store.partners import IdempotentRequests, PartnerKeys
     from chalicelib.store.reference import ReferenceRepository
@@ -324,3 +327,31 @@ def family_service() -> FamilyService:
     from chalicelib.services.families import FamilyService
 
     return FamilyService(clock=clock(), applications=applications())
+
+
+@lru_cache(maxsize=1)
+def job_store() -> JobStore:
+    from chalicelib.store.jobs import JobStore
+
+    return JobStore()
+
+
+def job_worker() -> Worker:
+    """The worker of jobs on this process's clock (built per call: cheap, and follows a swapped clock)."""
+    from chalicelib.jobs.worker import Worker
+
+    return Worker(clock(), job_store())
+
+
+@lru_cache(maxsize=1)
+def webhook_service() -> WebhookService:
+    from chalicelib.services.webhooks import WebhookService
+    from chalicelib.store.webhooks import WebhookStore
+
+    return WebhookService(
+        clock=clock(),
+        store=WebhookStore(),
+        jobs=job_store(),
+        reference=reference(),
+        overlap=timedelta(hours=get_settings().webhook_secret_overlap_hours),
+    )

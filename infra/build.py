@@ -115,6 +115,12 @@ def check_template(template: Path) -> None:
             problems.append(f"environment variable {name} looks like a secret: pass its ARN (…_ID) instead")
         if name.endswith("_ID") and isinstance(value, str):
             problems.append(f"environment variable {name} must reference the secret resource, not a literal")
+    from infra.resources.template import JOB_WORKER, JOB_WORKER_EVENT, JOBS_TABLE
+
+    events = resources.get(JOB_WORKER, {}).get("Properties", {}).get("Events", {})
+    stream = events.get(JOB_WORKER_EVENT, {}).get("Properties", {}).get("Stream")
+    if stream != {"Fn::GetAtt": [JOBS_TABLE, "StreamArn"]}:
+        problems.append(f"the job worker does not read the jobs table's stream ({stream})")
     if problems:
         raise SystemExit(f"{template}:\n  " + "\n  ".join(problems))
 

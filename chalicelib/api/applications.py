@@ -15,7 +15,13 @@ from chalicelib.domain import history_words
 from chalicelib.domain.application_form import Address
 from chalicelib.domain.names import person_name
 from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, benefit_number_words, interest_deadline
-from chalicelib.services.applications import REASON_WORDS, STATUS_WORDS, ApplicationView, DraftInput
+from chalicelib.services.applications import (
+    REASON_WORDS,
+    REGISTRATION_KINDS,
+    STATUS_WORDS,
+    ApplicationView,
+    DraftInput,
+)
 from chalicelib.store.applications import rules_from_settings
 from chalicelib.store.documents import IssuedDocument
 from chalicelib.store.history import HistoryRecord
@@ -237,8 +243,13 @@ def draft() -> Any:
 def submit() -> Any:
     principal = require_parent(bp.current_request)
     body = parse_body(bp.current_request, SignedRequest)
-    view, issued = wiring.application_service().submit(principal, body.signed_xml)
-    return json_response({**application_json(view), "documents": [document_json(d) for d in issued]}, status=201)
+    submitted = wiring.application_service().submit(principal, body.signed_xml)
+    # the documents are jobs of the registering transaction: they appear within seconds
+    # (GET /applications/{id}/documents says "preparing" until all of them are issued)
+    answer = {**application_json(submitted.view), "documents": [], "documents_preparing": True}
+    if submitted.replayed:
+        return json_response(answer, status=200, headers={"Idempotent-Replayed": "true"})
+    return json_response(answer, status=201)
 
 
 @bp.route("/applications", methods=["GET"], cors=True)
@@ -279,7 +290,10 @@ def documents(application_id: str) -> Any:
     application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     language = download_language(bp.current_request)
-    return {"items": wiring.application_service().documents_of(principal, application_id, language)}
+    items = wiring.application_service().documents_of(principal, application_id, language)
+    issued = {item["kind"] for item in items if item["source"] == "system"}
+    preparing = [kind.value for kind in REGISTRATION_KINDS if kind.value not in issued]
+    return {"items": items, "preparing": preparing}
 
 
 @bp.route("/applications/{application_id}/documents.zip", methods=["GET"], cors=True)

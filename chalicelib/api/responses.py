@@ -7,11 +7,13 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
+from pynamodb.exceptions import PynamoDBException
 
-from chalicelib.domain.errors import DomainError, ErrorKind, InvalidInput, TooLarge
+from chalicelib.domain.errors import DomainError, ErrorKind, InvalidInput, TooLarge, Unavailable
 from chalicelib.domain.text import forbidden_character
 from chalicelib.observability import logger
 from chalicelib.settings import get_settings
@@ -36,6 +38,14 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
         body=json.dumps(body, ensure_ascii=False, default=str),
         status_code=status,
         headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+    )
+
+
+def service_unavailable() -> Unavailable:
+    return Unavailable(
+        "service.unavailable",
+        "Қызмет уақытша қолжетімсіз: біраздан соң қайталап көріңіз.",
+        "Сервис временно недоступен: повторите попытку немного позже.",
     )
 
 
@@ -99,6 +109,11 @@ def handles_errors(view: Callable[..., Any]) -> Callable[..., Response]:
         except DomainError as error:
             logger.info("refused", extra={"code": error.code, "kind": error.kind})
             return error_response(error)
+        except (BotoCoreError, ClientError, PynamoDBException) as error:
+            # AWS failed before anything was committed (or the change stands and its jobs carry on):
+            # the parent may simply try again; nothing half-written was left behind
+            logger.exception("a service the request needs failed", extra={"error": type(error).__name__})
+            return error_response(service_unavailable())
         return result if isinstance(result, Response) else json_response(result)
 
     return wrapper

@@ -32,10 +32,18 @@ class AwsNotifier:
         return boto3.client("sns", region_name=get_settings().aws_region)
 
     def send_email(
-        self, to: str, subject: str, body_text: str, *, attachments: Sequence[Attachment] = ()
+        self,
+        to: str,
+        subject: str,
+        body_text: str,
+        *,
+        attachments: Sequence[Attachment] = (),
+        message_id: str | None = None,
     ) -> str:
         settings = get_settings()
         message = EmailMessage()
+        if message_id is not None:  # SES does not deduplicate; a receiving client may, by this header
+            message["X-Balabaqsha-Message-Id"] = message_id
         message["From"] = settings.email_from
         message["To"] = to
         message["Subject"] = subject
@@ -56,7 +64,7 @@ class AwsNotifier:
         logger.info("email sent", extra={"channel": "email", "message_id": message_id})
         return message_id
 
-    def send_sms(self, to_phone: str, text: str) -> str:
+    def send_sms(self, to_phone: str, text: str, *, message_id: str | None = None) -> str:
         settings = get_settings()
         response = self._sns.publish(
             PhoneNumber=normalise_phone(to_phone),

@@ -24,13 +24,23 @@ class Attachment:
 
 
 class Notifier(Protocol):
-    """Sends e-mail and SMS; returns the id of the message it sent."""
+    """Sends e-mail and SMS; returns the id of the message it sent.
+
+    A ``message_id`` given by the caller (a job's) identifies the message: where the channel can,
+    a message id already sent is not sent again.
+    """
 
     def send_email(
-        self, to: str, subject: str, body_text: str, *, attachments: Sequence[Attachment] = ()
+        self,
+        to: str,
+        subject: str,
+        body_text: str,
+        *,
+        attachments: Sequence[Attachment] = (),
+        message_id: str | None = None,
     ) -> str: ...
 
-    def send_sms(self, to_phone: str, text: str) -> str: ...
+    def send_sms(self, to_phone: str, text: str, *, message_id: str | None = None) -> str: ...
 
 
 def normalise_phone(phone: str) -> str:
@@ -52,6 +62,8 @@ def normalise_address(address: str) -> str:
     A ``+`` that arrived as a space in a query string is tolerated.
     """
     value = address.strip()
+    if value.startswith("egov:"):  # the e-government status channel of one application (local outbox)
+        return value
     if "@" in value:
         return value.lower()
     try:

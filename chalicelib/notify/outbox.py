@@ -63,17 +63,31 @@ class OutboxNotifier:
         return ObjectStore()
 
     def send_email(
-        self, to: str, subject: str, body_text: str, *, attachments: Sequence[Attachment] = ()
+        self,
+        to: str,
+        subject: str,
+        body_text: str,
+        *,
+        attachments: Sequence[Attachment] = (),
+        message_id: str | None = None,
     ) -> str:
-        message_id = uuid.uuid4().hex
+        if message_id is not None and self._kept_already(to, message_id):
+            return message_id
+        message_id = message_id or uuid.uuid4().hex
         kept = [self._keep_attachment(message_id, n, a) for n, a in enumerate(attachments)]
         self._keep(message_id, "email", to, subject, body_text, kept)
         return message_id
 
-    def send_sms(self, to_phone: str, text: str) -> str:
-        message_id = uuid.uuid4().hex
+    def send_sms(self, to_phone: str, text: str, *, message_id: str | None = None) -> str:
+        if message_id is not None and self._kept_already(to_phone, message_id):
+            return message_id
+        message_id = message_id or uuid.uuid4().hex
         self._keep(message_id, "sms", to_phone, None, text, [])
         return message_id
+
+    def _kept_already(self, address: str, message_id: str) -> bool:
+        """Whether a message with this id was kept for the address (a job run again)."""
+        return any(m.message_id == message_id for m in self.messages_for(address, limit=100))
 
     def messages_for(self, address: str, limit: int = 50) -> list[KeptMessage]:
         """The messages sent to ``address`` (e-mail or phone), newest first."""

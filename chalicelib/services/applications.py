@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections.abc import Callable
@@ -40,6 +41,7 @@ from chalicelib.domain.signed_facts import first_difference
 from chalicelib.domain.uploads import UploadPurpose
 from chalicelib.eds.model import Check, Holder, KeyPurpose, SignatureRefused
 from chalicelib.gateways.population import PopulationRegistry
+from chalicelib.jobs.registry import job_for
 from chalicelib.notify.model import Attachment, Notifier
 from chalicelib.observability import logger
 from chalicelib.services.auth import Verifier
@@ -47,9 +49,16 @@ from chalicelib.services.documents import DocumentService
 from chalicelib.services.uploads import UploadService
 from chalicelib.store.accounts import AccountRepository
 from chalicelib.store.applications import Address as StoredAddress
-from chalicelib.store.applications import ApplicantSnapshot, Application, ApplicationRepository, QueueNumbers
+from chalicelib.store.applications import (
+    ApplicantSnapshot,
+    Application,
+    ApplicationRepository,
+    QueueNumbers,
+    SignedAlready,
+)
 from chalicelib.store.documents import IssuedDocument
 from chalicelib.store.history import HistoryRecord
+from chalicelib.store.jobs import Job
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
 
@@ -87,6 +96,9 @@ REASON_WORDS: dict[str, Bilingual] = {
     "direction_missed": Bilingual(
         "Жолдама мерзімінде пайдаланылмады: бала стоп-тізімде",
         "Направление не использовано в срок: ребёнок в стоп-листе",
+    ),
+    "child_left_queue": Bilingual(
+        "Бала жолдаманы ұстап тұрып кезектен шықты", "Ребёнок выбыл из очереди, имея направление"
     ),
     "enrolled": Bilingual(
         "Бала жолдама бойынша балабақшаға қабылданды", "Ребёнок зачислен в детский сад по направлению"
@@ -167,6 +179,50 @@ def _draft_of(form: ApplicationForm) -> DraftInput:
         benefit=form.benefit,
         attachments=form.attachments,
     )
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A registered application; ``replayed`` when the same signed document had registered it before."""
+
+    view: ApplicationView
+    replayed: bool
+
+
+FORGET_ATTEMPTS = 3
+REGISTRATION_KINDS = (
+    DocumentKind.REGISTRATION_NOTICE,
+    DocumentKind.DOCUMENTS_RECEIPT,
+    DocumentKind.ACCOUNTING_BOOK_ENTRY,
+    DocumentKind.CHILD_CARD,
+)
+
+
+def registration_jobs(app: Application, now: datetime) -> list[Job]:
+    """The consequences of a registration: four documents, the e-mail that carries them, the SMS."""
+    subject = f"{SUBJECT}#{app.id}"
+    documents = [
+        job_for(
+            "document.render",
+            f"{subject}#{kind.value}",
+            {"builder": "application.registration", "application_id": app.id, "kind": kind.value},
+            now=now,
+            subject=subject,
+        )
+        for kind in REGISTRATION_KINDS
+    ]
+    message = {"template": "application.registered", "application_id": app.id}
+    return [
+        *documents,
+        job_for(
+            "message.email",
+            f"{subject}#registered",
+            {**message, "attach_jobs": [job.id for job in documents]},
+            now=now,
+            subject=subject,
+        ),
+        job_for("message.sms", f"{subject}#registered", message, now=now, subject=subject),
+    ]
 
 
 def _refuse_foreign() -> Forbidden:
@@ -252,8 +308,15 @@ class ApplicationService:
         self._check(principal, form)
         return application_xml(form, self.clock.now())
 
-    def submit(self, principal: Principal, signed_xml: str) -> tuple[ApplicationView, list[IssuedDocument]]:
-        """Verify the signed application, register it, issue its four documents, tell the parent."""
+    def submit(self, principal: Principal, signed_xml: str) -> Submitted:
+        """Verify the signed application and register it; its documents and messages are jobs.
+
+        The answer comes as soon as the registering transaction is committed: the four documents,
+        the e-mail (with the documents) and the SMS are jobs written in that same transaction, so
+        that nothing after the commit can be lost. The signed XML is kept under a key made from
+        its digest and is locked to the application in the transaction: the same signed
+        document sent again returns the same application (``replayed``), never a second one.
+        """
         now = self.clock.now()
         document = self.verifier.verify(
             signed_xml, purpose=KeyPurpose.SIGN, account_iin=principal.iin, at=now, holder=Holder.INDIVIDUAL
@@ -266,6 +329,10 @@ class ApplicationService:
                 "Өтініш берушінің ЖСН-і сертификаттағы ЖСН-мен сәйкес келмейді.",
                 "ИИН заявителя не совпадает с ИИН в сертификате.",
             )
+        digest = hashlib.sha256(document.received).hexdigest()
+        replayed = self._replayed(principal, digest)
+        if replayed is not None:
+            return replayed
         differs = first_difference(document.signed_root, application_xml(self._form(principal, _draft_of(form)), now))
         if differs is not None:
             raise InvalidInput(
@@ -276,21 +343,56 @@ class ApplicationService:
                 "заново и подпишите снова.",
                 details={"field": differs},
             )
-        kindergartens = self._check(principal, form)
+        self._check(principal, form)
         uploads = self.uploads.accepted(principal, form.attachments, UploadPurpose.BENEFIT)
-        signed_key = f"signed/applications/{now:%Y/%m/%d}/{secrets.token_hex(12)}.xml"
+        signed_key = f"signed/applications/{digest[:2]}/{digest}.xml"
         self.objects.put(signed_key, document.received, content_type="application/xml")
         try:
             app = self.applications.create(
-                self._new_application(form, signed_key, [u.key for u in uploads]), who=_who(principal), now=now
+                self._new_application(form, signed_key, [u.key for u in uploads]),
+                who=_who(principal),
+                now=now,
+                signed_digest=digest,
+                consequences=lambda app: registration_jobs(app, now),
             )
+        except SignedAlready:
+            replayed = self._replayed(principal, digest)
+            if replayed is None:
+                raise
+            return replayed
         except Exception:
-            self.objects.delete(signed_key)
+            if not self.applications.signed_document_used(digest):
+                self._forget(signed_key)
             raise
-        numbers = self.applications.queue_numbers(app)
-        issued = self._issue_documents(app, numbers, kindergartens, now)
-        self._tell_registered(app, numbers, issued)
-        return ApplicationView(app, numbers), issued
+        return Submitted(ApplicationView(app, self._numbers_or_none(app)), replayed=False)
+
+    def _replayed(self, principal: Principal, digest: str) -> Submitted | None:
+        """The application this very signed document registered before, if any."""
+        application_id = self.applications.application_of_signed(digest)
+        if application_id is None:
+            return None
+        app = self.applications.get(application_id)
+        if not app.visible_to(principal.iin):
+            raise _refuse_foreign()
+        return Submitted(ApplicationView(app, self._numbers_or_none(app)), replayed=True)
+
+    def _numbers_or_none(self, app: Application) -> QueueNumbers:
+        """The queue numbers; after a commit a failing read must not turn the answer into an error."""
+        try:
+            return self.applications.queue_numbers(app)
+        except Exception:
+            logger.exception("queue numbers unreadable after the commit", extra={"application": app.id})
+            return QueueNumbers(None, 0)
+
+    def _forget(self, key: str) -> None:
+        """Remove an object nothing points to (a few attempts: a failing call must not leave it)."""
+        for attempt in range(FORGET_ATTEMPTS):
+            try:
+                self.objects.delete(key)
+                return
+            except Exception:
+                if attempt == FORGET_ATTEMPTS - 1:
+                    logger.exception("object left behind", extra={"key": key})
 
     # --- the journal ----------------------------------------------------------------------------
 
@@ -862,3 +964,28 @@ class ApplicationService:
         applicant = app.applicant
         self.notifier.send_email(applicant.email, f"{subject_kk} / {subject_ru}", text, attachments=attachments or [])
         self.notifier.send_sms(applicant.phone, text[:300])
+
+
+def registered_message(app: Application, numbers: QueueNumbers) -> tuple[str, str]:
+    """The subject and text that tell the parent the application is registered (e-mail and SMS)."""
+    benefit_kk, benefit_ru = benefit_number_words(numbers.benefit, app.benefit_status)
+    kk = (
+        f"Өтініш тіркелді: {app.id}. Кезек нөмірі: {numbers.general}. "
+        f"Жеңілдік санаты бойынша кезек нөмірі: {benefit_kk}."
+    )
+    ru = (
+        f"Заявление зарегистрировано: {app.id}. Номер очереди: {numbers.general}. "
+        f"Номер очереди по льготной категории: {benefit_ru}."
+    )
+    return "Өтініш тіркелді / Заявление зарегистрировано", f"{kk}\n\n{ru}"
+
+
+def registration_documents(
+    reference: ReferenceRepository, app: Application, numbers: QueueNumbers
+) -> list[tuple[DocumentKind, dict[str, Any]]]:
+    """The four documents of a registration and what each says (built when its job runs): the same
+    facts the service writes when it issues them again."""
+    from chalicelib import wiring
+
+    kindergartens = reference.get_kindergartens(tuple(app.preferences or ()))
+    return wiring.application_service()._document_contents(app, numbers, kindergartens)

@@ -54,6 +54,7 @@ from chalicelib.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, queue_key
 from chalicelib.domain.reference import BenefitTier, Group, Kindergarten
+from chalicelib.domain.webhooks import DEPARTURE
 from chalicelib.notify.model import Notifier
 from chalicelib.observability import logger
 from chalicelib.services.allocation_priorities import PriorityFacts
@@ -395,7 +396,7 @@ class DirectionService:
             return
 
         def plan(direction: Direction) -> Callable[[Change], None]:
-            return self._ending(direction, DirectionStatus.REVOKED, now, who)
+            return self._ending(direction, DirectionStatus.REVOKED, now, who, why=DEPARTURE)
 
         def apply(writes: Callable[[Change], None], direction: Direction) -> None:
             self.directions.commit(writes)
@@ -565,6 +566,7 @@ class DirectionService:
         who: str,
         *,
         extra: dict[str, Any] | None = None,
+        why: str | None = None,
     ) -> Callable[[Change], None]:
         """The writes that end a live direction: its status and timer, its seat, its history."""
 
@@ -598,6 +600,7 @@ class DirectionService:
                 who=who,
                 from_state=direction.status,
                 to_state=outcome.value,
+                why=why,
             )
 
         return writes

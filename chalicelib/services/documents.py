@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -52,17 +54,27 @@ class DocumentService:
         issued_at: datetime,
         supersedes: IssuedDocument | None = None,
         reissued_for: str | None = None,
+        document_id: str | None = None,
+        check_code: str | None = None,
     ) -> IssuedDocument:
         """Render ``kind`` with ``data``, store the PDF, and record it.
 
         With ``supersedes``, the new document replaces that one (its facts changed with the change
         ``reissued_for``): the old record stays in the history, marked superseded by this one, and
         its QR verification says so.
+
+        A job passes the ``document_id`` and ``check_code`` it derives from its id: the PDF (the
+        same bytes every time: reportlab's invariant mode) goes to the same key, and a document
+        already recorded is returned as it is, so running the job again issues nothing twice.
         """
         from chalicelib.documents.render import render_document
 
-        document_id = secrets.token_hex(10)
-        check_code = secrets.token_urlsafe(6)
+        if document_id is not None:
+            existing = self.documents.get(document_id)
+            if existing is not None:
+                return existing
+        document_id = document_id or secrets.token_hex(10)
+        check_code = check_code or secrets.token_urlsafe(6)
         pdf = render_document(kind, data, document_id=document_id, check_code=check_code, issued_at=issued_at)
         key = f"documents/{subject.replace('#', '/')}/{kind.file_name(document_id)}"
         self.objects.put(key, pdf, content_type="application/pdf")
@@ -79,13 +91,25 @@ class DocumentService:
             supersedes=supersedes.document_id if supersedes is not None else None,
             reissued_for=reissued_for,
         )
-        self.documents.save(record)
+        if not self.documents.save_once(record):
+            existing = self.documents.get(document_id)
+            if existing is not None:
+                return existing
         if supersedes is not None:
             self.documents.mark_superseded(supersedes, record)
         self._recent[document_id] = pdf
         while len(self._recent) > RECENT_PDFS:
             self._recent.popitem(last=False)
         return record
+
+    def for_job(self, job_id: str) -> tuple[str, str]:
+        """The document id and check code of the document a job issues (the same for every run)."""
+        from chalicelib.settings import get_settings
+
+        document_id = hashlib.sha256(f"document#{job_id}".encode()).hexdigest()[:20]
+        key = get_settings().jwt_secret.get_secret_value().encode()
+        code = hmac.new(key, f"check-code#{document_id}".encode(), hashlib.sha256).digest()
+        return document_id, base64.urlsafe_b64encode(code).decode()[:8]
 
     def pdf(self, document: IssuedDocument) -> bytes | None:
         """The document's PDF: from memory when this process just issued it, else from S3."""

@@ -20,7 +20,7 @@ record together, conditioned on the state it starts from — never a read-then-w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -261,6 +261,15 @@ class ParentLink(Model):
 QUEUE_MODELS: tuple[type[Model], ...] = (Application, ChildLock, ParentLink, QueueHead, QueueChunk, Counter)
 
 
+class SignedAlready(Exception):
+    """The signed document registered an application before (the same document sent again)."""
+
+
+def signed_lock_key(digest: str) -> str:
+    """The ``child-locks`` item that ties a signed application (its SHA-256) to what it registered."""
+    return f"signed#{digest}"
+
+
 def lock_key(child_iin: str, region: str) -> str:
     return f"{child_iin}#{region}"
 
@@ -350,7 +359,14 @@ class ApplicationRepository:
     # --- joining --------------------------------------------------------------------------------
 
     def create(
-        self, application: Application, *, who: str, now: datetime, scope: QueueScope | None = None
+        self,
+        application: Application,
+        *,
+        who: str,
+        now: datetime,
+        scope: QueueScope | None = None,
+        signed_digest: str | None = None,
+        consequences: Callable[[Application], Sequence[Model]] | None = None,
     ) -> Application:
         """Register a new application and put the child in the queue, atomically.
 
@@ -358,6 +374,8 @@ class ApplicationRepository:
         benefit claim and document keys; this fills the registration number, cohort, queue key,
         ``seq``, status and timer. A claimed benefit waits for an operator (``pending``) unless
         the caller files it as ``approved`` (an operator who checked the documents at the desk).
+        ``signed_digest`` locks the signed document to this application (:class:`SignedAlready`
+        if it registered one before); ``consequences`` are the jobs written in the transaction.
         Raises ``child_already_in_queue`` when the child has an active application in the
         region (also when two submissions race), ``child_of_school_age``, ``too_many_preferences``.
         """
@@ -396,6 +414,14 @@ class ApplicationRepository:
                 return_old=True,
             )
             change.put("parent", ParentLink(app.applicant_iin, app.id, role="applicant", linked_at=now))
+            if signed_digest is not None:
+                change.put(
+                    "signed",
+                    ChildLock(signed_lock_key(signed_digest), application_id=app.id, locked_at=now),
+                    ChildLock.key.does_not_exist(),
+                )
+            for number, job in enumerate(consequences(app) if consequences else ()):
+                change.job(f"job.{number}", job)
             self.index.join(change, "general", app.queue_key, app.seq)
             if app.benefit_queue is not None:
                 self.index.join(change, "benefit", app.benefit_queue, app.seq)
@@ -417,6 +443,8 @@ class ApplicationRepository:
         try:
             commit(build)
         except ChangeRefused as refused:
+            if "signed" in refused.failed:
+                raise SignedAlready(signed_digest or "") from refused
             if "lock" in refused.failed:
                 holder = (refused.old_item("lock") or {}).get("application_id", {}).get("S")
                 raise child_already_in_queue(holder) from refused
@@ -426,6 +454,21 @@ class ApplicationRepository:
         return app
 
     # --- reads ----------------------------------------------------------------------------------
+
+    def application_of_signed(self, digest: str) -> str | None:
+        """The application a signed document (by the SHA-256 of its bytes) registered, if any."""
+        try:
+            return str(ChildLock.get(signed_lock_key(digest), consistent_read=True).application_id)
+        except ChildLock.DoesNotExist:
+            return None
+
+    def signed_document_used(self, digest: str) -> bool:
+        """Whether the signed document is registered; True also when that cannot be read now
+        (its object must then stay: it may be the evidence of a committed application)."""
+        try:
+            return self.application_of_signed(digest) is not None
+        except Exception:
+            return True
 
     def find(self, application_id: str) -> Application | None:
         try:

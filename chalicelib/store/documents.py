@@ -45,9 +45,21 @@ class DocumentRepository:
     def save(self, document: IssuedDocument) -> None:
         document.save(condition=IssuedDocument.document_id.does_not_exist())
 
+    def save_once(self, document: IssuedDocument) -> bool:
+        """Record the document unless it is recorded already (False then)."""
+        from chalicelib.store.base import condition_failed
+
+        try:
+            self.save(document)
+        except Exception as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
     def get(self, document_id: str) -> IssuedDocument | None:
         try:
-            return IssuedDocument.get(document_id)
+            return IssuedDocument.get(document_id, consistent_read=True)
         except IssuedDocument.DoesNotExist:
             return None
 

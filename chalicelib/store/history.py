@@ -39,6 +39,7 @@ from chalicelib.settings import get_settings
 from chalicelib.store.base import table_meta
 
 SYSTEM = "system"
+KINDERGARTEN_SUBJECT = "kindergarten"
 CONFLICT_ATTEMPTS = 6
 
 _M = TypeVar("_M", bound=Model)
@@ -117,6 +118,32 @@ def history_record(
     )
 
 
+def event_order_key(record: HistoryRecord) -> str:
+    """What a kindergarten's event is ordered within: its contract, its direction, or its vacancies."""
+    details = record.details or {}
+    family = record.event.split(".", 1)[0]
+    if family == "contract" and details.get("number"):
+        return f"{record.subject}#contract#{details['number']}"
+    if family in ("direction", "private_direction") and details.get("number"):
+        return f"{record.subject}#direction#{details['number']}"
+    return f"{record.subject}#{family}"
+
+
+def kindergarten_event_job(record: HistoryRecord) -> Model:
+    """The job that turns a kindergarten's event into deliveries to its portal's endpoints."""
+    from chalicelib.jobs.registry import job_for
+
+    return job_for(
+        "webhook.event",
+        f"{record.subject}#{record.entry}",
+        {"subject": record.subject, "entry": record.entry},
+        now=record.at,
+        subject=record.subject,
+        order_key=event_order_key(record),
+        order_entry=record.entry,
+    )
+
+
 class ChangeRefused(Exception):
     """A condition of the transaction failed: ``failed`` maps each refused write's label to its reason."""
 
@@ -153,6 +180,13 @@ class Change:
         self._label("put", label)
         self._tx.save(model, condition=condition, return_values="ALL_OLD" if return_old else None)
         (self.records if isinstance(model, HistoryRecord) else self.models).append(model)
+        if isinstance(model, HistoryRecord) and model.subject_type == KINDERGARTEN_SUBJECT and model.outbox:
+            self.job(f"{label}.webhook", kindergarten_event_job(model))
+
+    def job(self, label: str, job: Model) -> None:
+        """A consequence of this change (``chalicelib.jobs.registry``): written with it, or not at all."""
+        self._label("put", label)
+        self._tx.save(job, condition=type(job).get_attributes()["id"].does_not_exist())
 
     def update(
         self,

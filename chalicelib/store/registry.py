@@ -11,12 +11,14 @@ from chalicelib.store.counters import ReportCounter
 from chalicelib.store.directions import DIRECTION_MODELS
 from chalicelib.store.documents import IssuedDocument
 from chalicelib.store.history import HistoryRecord
+from chalicelib.store.jobs import Job
 from chalicelib.store.local import LocalState, OutboxMessage
 from chalicelib.store.partners import PARTNER_MODELS
 from chalicelib.store.reference import REFERENCE_MODELS
 from chalicelib.store.report_subscriptions import SubscriptionItem
 from chalicelib.store.uploads import Upload
 from chalicelib.store.vacancies import SeatItem
+from chalicelib.store.webhooks import WEBHOOK_MODELS
 
 
 def all_models() -> list[type[Model]]:
@@ -32,6 +34,8 @@ def all_models() -> list[type[Model]]:
         *DIRECTION_MODELS,
         *PARTNER_MODELS,
         *CONTRACT_MODELS,
+        Job,
+        *WEBHOOK_MODELS,
         ReportCounter,
         SubscriptionItem,
     ]

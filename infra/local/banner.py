@@ -83,6 +83,12 @@ def banner(stack: Any) -> str:
         f"  AWS (moto)      {urls['moto']}",
         f"  outbox          {api}/local/outbox?to=<e-mail or phone>",
         f"  clock           {api}/local/clock",
+        *(
+            [f"  webhooks        {urls['receiver']}/received   (sample portal receiver; prints every delivery)"]
+            if urls.get("receiver")
+            else []
+        ),
+        f"  jobs            run every {getattr(options, 'job_poll_seconds', 0):g} s (the stand-in for the jobs stream)",
         "  timers          "
         + (f"every {options.timer_seconds:g} s" if options.timer_seconds > 0 else "off")
         + f"; at once: POST {api}/local/timers/run",

@@ -107,7 +107,7 @@ def start_stack(
         sys.executable,
         "-m",
         "infra.local.stack",
-        *("--api-port", "0", "--web-port", "0", "--moto-port", "0", "--ncalayer-port", "0"),
+        *("--api-port", "0", "--web-port", "0", "--moto-port", "0", "--ncalayer-port", "0", "--receiver-port", "0"),
         *("--state-dir", str(state_dir), "--ready-file", str(ready)),
         *("--timer-seconds", str(timer_seconds), "--no-key-files"),
         *(("--clock-start", clock_start.isoformat()) if clock_start is not None else ()),
@@ -181,5 +181,6 @@ def check_stack() -> int:
         probe("web /config.js", web_config)
         probe("NCALayer stand-in", ncalayer_greets)
         probe("NCALayer control", lambda: _get(stack.ncalayer_control))
+        probe("webhook receiver", lambda: _get(f"{stack.urls['receiver']}/received"))
     print("local stack: " + ("every part answered" if not problems else f"failed: {', '.join(problems)}"))
     return 0 if not problems else 1

@@ -14,6 +14,11 @@ Everything listens on 127.0.0.1 only:
 * the web front end — ``web/`` as static files, and ``/config.js`` telling the page
   where the API and NCALayer are;
 * NCALayer — the local stand-in (``infra.local.ncalayer``), plain ``ws://``;
+* the job worker — every due job runs every ``--job-poll-seconds`` (the stand-in for the jobs
+  table's stream in AWS), with the same worker code;
+* a sample kindergarten portal receiver (``infra.local.receiver``, ``--receiver-port``): every
+  demo kindergarten's webhook endpoint is registered to it, it verifies each delivery with
+  ``standardwebhooks`` and prints it;
 * the timers — every ``@app.schedule`` function runs every ``--timer-seconds``
   (0: never; ``POST /local/timers/run`` runs them at once);
 * a test certification authority kept in ``<state dir>/ca`` (so demo keys and accounts
@@ -72,6 +77,8 @@ class StackOptions:
     moto_port: int = 5000
     ncalayer_port: int = 13579
     timer_seconds: float = 60.0
+    receiver_port: int = 8090
+    job_poll_seconds: float = 0.5
     state_dir: Path = ROOT / ".local"
     web_dir: Path = ROOT / "web"
     ready_file: Path | None = None
@@ -98,6 +105,9 @@ class LocalStack:
     _serving: list[Any] = field(default_factory=list)
     _ncalayer: Any = None
     _timer: threading.Thread | None = None
+    _jobs: threading.Thread | None = None
+    receiver: Any = None
+    webhook_endpoints: dict[str, str] = field(default_factory=dict)  # kindergarten id → its endpoint URL
     _ca: Any = None
     _app: Any = None
     _atomic: ExitStack | None = None
@@ -146,6 +156,7 @@ class LocalStack:
         _require_free(options.ncalayer_port, "--ncalayer-port")
         self._ncalayer = start_ncalayer(NcaLayerStandIn(self.identities), HOST, options.ncalayer_port)
         self._app = self._load_app()
+        self._start_receiver()
         attach_app(api, self._app, self._chalice_config(), verbose=options.verbose)
         attach_web(
             web,
@@ -164,6 +175,9 @@ class LocalStack:
         if options.timer_seconds > 0:
             self._timer = threading.Thread(target=self._run_timers, name="timers", daemon=True)
             self._timer.start()
+        if options.job_poll_seconds > 0:
+            self._jobs = threading.Thread(target=self._run_jobs, name="jobs", daemon=True)
+            self._jobs.start()
         self.urls = {
             "api": api_url,
             "web": web_url,
@@ -171,6 +185,7 @@ class LocalStack:
             "ncalayer": self._ncalayer.url,
             "ncalayer_control": self._ncalayer.control_url,
             "crl": crl_url,
+            "receiver": self.receiver.url,
         }
         if options.ready_file is not None:
             self._write_ready_file(options.ready_file)
@@ -275,6 +290,32 @@ class LocalStack:
             sys.path.insert(0, str(ROOT))
         return importlib.import_module("app").app
 
+    def _start_receiver(self) -> None:
+        """The sample portal receiver, and every demo kindergarten's endpoint registered to it."""
+        from chalicelib import wiring
+        from chalicelib.domain.principal import Principal, Role
+        from infra.local.receiver import start_receiver
+
+        _require_free(self.options.receiver_port, "--receiver-port")
+        self.receiver = start_receiver(self.options.receiver_port)
+        service = wiring.webhook_service()
+        for kindergarten_id in sorted(self.partner_keys):
+            portal = Principal("000000000000", "demo", Role.KINDERGARTEN, "demo", kindergarten_id=kindergarten_id)
+            endpoint = service.register(portal, self.receiver.endpoint_for(kindergarten_id), [])
+            self.receiver.trust(kindergarten_id, endpoint.secret)
+            self.webhook_endpoints[kindergarten_id] = endpoint.url
+
+    def _run_jobs(self) -> None:
+        """The local stand-in for the jobs table's stream: runs every due job, twice a second."""
+        from chalicelib import wiring
+        from chalicelib.observability import logger
+
+        while not self._stopping.wait(self.options.job_poll_seconds):
+            try:
+                wiring.job_worker().run_due()
+            except Exception:  # the poller keeps polling whatever one round met
+                logger.exception("local job poller failed")
+
     def _run_timers(self) -> None:
         from chalicelib.functions import run_scheduled_functions
         from chalicelib.observability import logger
@@ -302,6 +343,7 @@ class LocalStack:
                     "state_dir": str(self.options.state_dir),
                     "identities": [identity.describe() for identity in self.identities],
                     "partner_keys": self.partner_keys,
+                    "webhook_endpoints": self.webhook_endpoints,
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -324,6 +366,10 @@ class LocalStack:
             self._ncalayer.stop()
         if self._timer is not None:
             self._timer.join(timeout=30)
+        if self._jobs is not None:
+            self._jobs.join(timeout=30)
+        if self.receiver is not None:
+            self.receiver.stop()
         if self._moto is not None:
             self._moto.stop()
         if self._atomic is not None:
@@ -379,6 +425,8 @@ def parse_options(argv: list[str] | None = None) -> tuple[StackOptions, bool]:
     parser.add_argument("--moto-port", type=int, default=defaults.moto_port)
     parser.add_argument("--ncalayer-port", type=int, default=defaults.ncalayer_port)
     parser.add_argument("--timer-seconds", type=float, default=defaults.timer_seconds)
+    parser.add_argument("--receiver-port", type=int, default=defaults.receiver_port)
+    parser.add_argument("--job-poll-seconds", type=float, default=defaults.job_poll_seconds)
     parser.add_argument("--state-dir", type=Path, default=defaults.state_dir)
     parser.add_argument("--web-dir", type=Path, default=defaults.web_dir)
     parser.add_argument(
@@ -438,6 +486,8 @@ def parse_options(argv: list[str] | None = None) -> tuple[StackOptions, bool]:
         moto_port=args.moto_port,
         ncalayer_port=args.ncalayer_port,
         timer_seconds=args.timer_seconds,
+        receiver_port=args.receiver_port,
+        job_poll_seconds=args.job_poll_seconds,
         state_dir=args.state_dir.resolve(),
         web_dir=args.web_dir.resolve(),
         ready_file=(args.ready_file or args.state_dir / "ready.json").resolve(),

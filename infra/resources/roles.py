@@ -121,6 +121,7 @@ FAMILIES: list[Family] = [
                     "queue-chunks",
                     "counters",
                     "report-counters",  # every change adds to the reports' counters in its transaction
+                    "jobs",  # and writes its consequences as jobs
                     "history",
                     "seats",
                     "directions",
@@ -133,6 +134,18 @@ FAMILIES: list[Family] = [
             "contract-settings": READ,
         },
         objects={"documents/": WRITE, "allocations/": WRITE, "revocation/crl/": WRITE, "signed/": READ},
+        email=True,
+        sms=True,
+    ),
+    Family(
+        "jobs",
+        "JobWorkerRole",
+        functions=("job_worker", "job-sweep"),
+        # a job renders any document, sends any message, delivers any kindergarten's events: it reads
+        # what the change it follows wrote, so every table (named one by one, never a wildcard)
+        tables={ALL: WRITE},
+        objects={"documents/": WRITE, "signed/": READ, "uploads/": READ},
+        streams=("jobs",),
         email=True,
         sms=True,
     ),

@@ -122,6 +122,25 @@ def _gateway_responses() -> dict[str, Any]:
     return resources
 
 
+# The job worker (chalicelib/functions/jobs.py): chalice names its function and event source so.
+JOB_WORKER = "JobWorker"
+JOB_WORKER_EVENT = "JobWorkerDynamodbEventSource"
+JOBS_TABLE = "JobsTable"
+
+
+def _job_worker_stream(resources: dict[str, Any]) -> None:
+    """Point the job worker's event source at the jobs table's stream (chalice wants a literal ARN)."""
+    events = resources.setdefault(JOB_WORKER, {}).setdefault("Properties", {}).setdefault("Events", {})
+    events.setdefault(JOB_WORKER_EVENT, {}).setdefault("Properties", {}).update(
+        {
+            "Stream": {"Fn::GetAtt": [JOBS_TABLE, "StreamArn"]},
+            # a failing job is retried by its own policy: the batch is never blocked
+            "MaximumRetryAttempts": 2,
+            "BisectBatchOnFunctionError": True,
+        }
+    )
+
+
 def merge_template(
     settings: Settings,
     models: list[type[Model]],
@@ -189,6 +208,8 @@ def merge_template(
         resources.update(waf_resources(settings.max_body_bytes))
     resources.update(web_resources(documents.logical_id, "LogsBucket"))
     resources.update(alarm_resources(functions, APP_NAME))
+    if JOBS_TABLE in resources and any(f.logical_id == JOB_WORKER for f in functions):
+        _job_worker_stream(resources)
 
     return {
         "Parameters": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
@@ -201,3 +202,31 @@ def test_the_api_allows_the_page_s_origin(local_stack):
     assert preflight[1]["Access-Control-Allow-Origin"] == origin
     assert "authorization" in preflight[1]["Access-Control-Allow-Headers"].lower()
     assert status == 200
+
+
+def test_a_kindergartens_event_reaches_the_sample_receiver_signed_and_verified(local_stack):
+    # given the demo kindergarten № 12, registered at start to the sample receiver
+    described = json.loads((local_stack.state_dir / "ready.json").read_text(encoding="utf-8"))
+    key = described["partner_keys"]["ast-esil-012"]
+    assert described["webhook_endpoints"]["ast-esil-012"].startswith(local_stack.urls["receiver"])
+    # when its portal publishes a seat over HTTP
+    status, body = _call(
+        "POST",
+        f"{local_stack.api}/partner/vacancies",
+        {"group_id": "2021-ru", "seats": 1},
+        {"Authorization": f"Bearer {key}", "Idempotency-Key": "e2e-webhook-0001"},
+    )
+    assert status in (200, 201), body
+    # then the receiver got the event, its signature verified with standardwebhooks, within seconds
+    deadline = time.monotonic() + 30
+    found: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not found:
+        _, received = _call("GET", f"{local_stack.urls['receiver']}/received")
+        found = [
+            r
+            for r in received["items"]
+            if r["kindergarten_id"] == "ast-esil-012" and r["type"] == "vacancy.published"
+        ]
+        time.sleep(0.5)
+    assert found and found[0]["data"]["group_id"] == "2021-ru"
+    assert received["refused"] == 0

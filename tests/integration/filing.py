@@ -48,12 +48,17 @@ class Filing:
             status, answer = self.api.call(method, path, body, self.token)
         return status, answer
 
-    def file(self, **changes: Any) -> tuple[int, Any]:
+    def file(self, *, run_jobs: bool = True, **changes: Any) -> tuple[int, Any]:
+        """Draft, sign and send; then run the jobs of the registration (documents, messages)
+        as the worker would, unless ``run_jobs`` is False."""
         status, drafted = self.call("POST", "/applications/draft", draft_body(**changes))
         if status != 200:
             return status, drafted
         signed = self.api.sign(drafted["xml"], self.person.sign).decode()
-        return self.call("POST", "/applications", {"signed_xml": signed})
+        answer = self.call("POST", "/applications", {"signed_xml": signed})
+        if run_jobs:
+            self.api.run_jobs()
+        return answer
 
     def upload_scan(self, data: bytes = JPEG, purpose: str = "benefit") -> str:
         """A checked upload: announced, put in S3 as the browser's presigned POST would, completed."""

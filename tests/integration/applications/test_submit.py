@@ -16,16 +16,23 @@ def stored_keys(prefix: str) -> list[str]:
 
 def test_a_parent_files_a_signed_application_and_gets_numbers_and_documents(filing: Filing):
     # when the parent drafts, signs with the SIGN key and sends the application
-    status, body = filing.file()
-    # then it is registered with a registration number and exact queue numbers
+    status, body = filing.file(run_jobs=False)
+    # then it is registered with a registration number and exact queue numbers, at once
     assert status == 201, body
     assert body["registration_number"].startswith("УО.")
     assert body["queue_number"] == 1
     assert body["benefit_queue_number"] is None
     assert body["status"] == "active"
     assert body["status_ru"] == "Принято решение (В очереди)"
-    # and four documents in Kazakh and Russian
-    assert sorted(d["kind"] for d in body["documents"]) == [
+    # and its documents are being prepared
+    assert body["documents_preparing"] is True
+    status, documents = filing.call("GET", f"/applications/{body['id']}/documents")
+    assert len(documents["preparing"]) == 4
+    # and once the worker has run, there are four documents in Kazakh and Russian
+    filing.api.run_jobs()
+    status, documents = filing.call("GET", f"/applications/{body['id']}/documents")
+    assert documents["preparing"] == []
+    assert sorted(d["kind"] for d in documents["items"] if d["source"] == "system") == [
         "accounting_book_entry",
         "child_card",
         "documents_receipt",

@@ -64,7 +64,7 @@ def test_the_template_declares_every_table_and_a_private_tls_only_bucket_but_no_
     resources = template["Resources"]
 
     # then
-    tables = {r["Properties"]["TableName"] for r in resources.values() if r["Type"] == "AWS::DynamoDB::Table"}
+    tables = {r["Properties"]["TableName"] for r in resources.values() if r.get("Type") == "AWS::DynamoDB::Table"}
     assert tables == {m.Meta.table_name for m in all_models()}
     assert not tables & {m.Meta.table_name for m in local_only_models()}
     bucket = resources["DocumentsBucket"]["Properties"]
@@ -88,3 +88,17 @@ def test_api_gateways_own_refusals_are_the_projects_json_error():
     assert body["error"]["code"] == "request.unknown_route"
     assert body["error"]["messages"]["kk"] and body["error"]["messages"]["ru"]
     assert resources["GatewayUnsupportedMediaType"]["Properties"]["StatusCode"] == "415"
+
+
+def test_the_job_worker_reads_the_jobs_tables_stream():
+    # given the app's functions as chalice packages them
+    from app import app
+    from infra.resources.template import JOB_WORKER, JOB_WORKER_EVENT, JOBS_TABLE, app_functions
+
+    # when the template is merged for them
+    resources = merge_template(get_settings(), all_models(), app_functions(app))["Resources"]
+
+    # then the worker's event source is the jobs table's stream, and the table has one
+    event = resources[JOB_WORKER]["Properties"]["Events"][JOB_WORKER_EVENT]["Properties"]
+    assert event["Stream"] == {"Fn::GetAtt": [JOBS_TABLE, "StreamArn"]}
+    assert resources[JOBS_TABLE]["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}

@@ -214,9 +214,14 @@ function documentTable(captionKey, docs) {
   );
 }
 
+const PREPARING_REFRESH_MS = 2000;
+
 async function documentsTab(id) {
   const lang = document.documentElement.lang === "ru" ? "ru" : "kk";
-  const items = (await get(`/applications/${encodeURIComponent(id)}/documents?lang=${lang}`)).items || [];
+  // the documents are made by jobs after the registration: until all are issued, say so and look again
+  const answer = await get(`/applications/${encodeURIComponent(id)}/documents?lang=${lang}`);
+  const items = answer.items || [];
+  const preparing = answer.preparing || [];
   const slot = h("div", { class: "error-slot" });
   const all = h("button", { type: "button", class: "btn btn-outline", dataset: { action: "download-all" } }, icon("doc"), w("view.downloadAll"));
   all.addEventListener("click", () =>
@@ -231,14 +236,29 @@ async function documentsTab(id) {
       }
     }),
   );
-  return h(
+  const content = h(
     "div",
     {},
+    preparing.length
+      ? h("p", { class: "notice notice-info", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), w("view.docsPreparing"))
+      : null,
     items.some((d) => d.source !== "parent" && !d.superseded) ? h("div", { class: "doc-all" }, all, slot) : null,
     documentTable("view.attachments", items.filter((d) => d.source === "parent")),
     documentTable("view.systemDocs", items.filter((d) => d.source !== "parent" && !d.superseded)),
     items.some((d) => d.superseded) ? documentTable("view.supersededDocs", items.filter((d) => d.superseded)) : null,
   );
+  if (preparing.length) {
+    setTimeout(async () => {
+      if (!content.isConnected) return;
+      try {
+        const fresh = await documentsTab(id);
+        if (content.isConnected) content.replaceWith(fresh);
+      } catch {
+        // the next visit of the tab reads them again
+      }
+    }, PREPARING_REFRESH_MS);
+  }
+  return content;
 }
 
 // ---------------------------------------------------------------- actions

@@ -1,6 +1,6 @@
 // Step 3 of the application: review, sign with the signing key and send; then the result.
 
-import { post } from "../api.js";
+import { get, post } from "../api.js";
 import { benefitNumber, bi, biField, clear, h, icon, kgName, w } from "../dom.js";
 import { birthDateFromIin, formatDate } from "../format.js";
 import { signXml } from "../ncalayer.js";
@@ -148,6 +148,50 @@ export async function reviewStep(root, nav, errors) {
   );
 }
 
+const DOCUMENTS_REFRESH_MS = 1500;
+const DOCUMENTS_PATIENCE = 40; // looks before the page stops asking (the journal has them later)
+
+/** The documents to download: made after the registration, so "being prepared" until all are there. */
+function documentsBlock(id, documents, looks = 0) {
+  const ready = documents.filter((doc) => doc.source !== "parent");
+  const block = h(
+    "div",
+    { class: "docs", "aria-live": "polite" },
+    h("h3", {}, w("apply.documents")),
+    ready.length
+      ? h(
+          "ul",
+          { class: "doc-list" },
+          ready.map((doc) =>
+            h(
+              "li",
+              {},
+              h("span", { class: "doc-icon" }, icon("doc")),
+              h("span", { class: "doc-title" }, bi(doc.title_kk, doc.title_ru)),
+              h("a", { class: "btn btn-outline btn-small", href: doc.url, target: "_blank", rel: "noopener", download: "" }, w("view.download")),
+            ),
+          ),
+        )
+      : null,
+  );
+  const complete = looks > 0 && documents.preparing && documents.preparing.length === 0;
+  if (!complete && looks < DOCUMENTS_PATIENCE) {
+    block.append(h("p", { class: "notice notice-info", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), w("view.docsPreparing")));
+    setTimeout(async () => {
+      if (!block.isConnected) return;
+      try {
+        const answer = await get(`/applications/${encodeURIComponent(id)}/documents`);
+        const items = answer.items || [];
+        items.preparing = answer.preparing || [];
+        if (block.isConnected) block.replaceWith(documentsBlock(id, items, looks + 1));
+      } catch {
+        if (block.isConnected) block.replaceWith(documentsBlock(id, documents, looks + 1));
+      }
+    }, DOCUMENTS_REFRESH_MS);
+  }
+  return block;
+}
+
 /** The end: the registration number, the queue numbers and the documents to download. */
 export function successView(root) {
   const state = current();
@@ -165,26 +209,7 @@ export function successView(root) {
         ["journal.benefitQueue", benefitNumber(result)],
         ["journal.status", result.status_kk ? bi(result.status_kk, result.status_ru) : w(`status.${result.status}`)],
       ]),
-      result.documents && result.documents.length
-        ? h(
-            "div",
-            { class: "docs" },
-            h("h3", {}, w("apply.documents")),
-            h(
-              "ul",
-              { class: "doc-list" },
-              result.documents.map((doc) =>
-                h(
-                  "li",
-                  {},
-                  h("span", { class: "doc-icon" }, icon("doc")),
-                  h("span", { class: "doc-title" }, bi(doc.title_kk, doc.title_ru)),
-                  h("a", { class: "btn btn-outline btn-small", href: doc.url, target: "_blank", rel: "noopener", download: "" }, w("view.download")),
-                ),
-              ),
-            ),
-          )
-        : null,
+      documentsBlock(result.id, result.documents || []),
       h(
         "div",
         { class: "form-actions" },

@@ -1,0 +1,41 @@
+"""The job worker: invoked by the jobs table's stream in AWS, and a sweep every minute.
+
+- ``job_worker`` — DynamoDB Streams → Lambda: every new (or re-driven) pending job runs at once.
+  The stream's ARN is the jobs table's (``infra/resources/template.py`` wires it in the template;
+  the placeholder below only names the table for ``chalice package``). A record whose job fails
+  is not retried by Lambda (the job's own retry policy takes over), so the batch never blocks.
+- ``job_sweep`` — every minute: the retries that came due, and any job the stream did not run
+  (a lost record, a worker that died holding a job); on the local stack the poller of
+  ``infra.local.stack`` runs the same :meth:`Worker.run_due` every ``BQ_JOB_POLL_SECONDS``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Rate
+
+from chalicelib import wiring
+from chalicelib.observability import logger
+
+bp = Blueprint(__name__)
+
+# chalice needs a literal ARN; the template built by infra/build.py replaces it with the table's.
+JOBS_STREAM_PLACEHOLDER = "arn:aws:dynamodb:eu-central-1:000000000000:table/balabaqsha-prod-jobs/stream/placeholder"
+
+
+@bp.on_dynamodb_record(
+    stream_arn=JOBS_STREAM_PLACEHOLDER, batch_size=25, starting_position="LATEST", name="job_worker"
+)
+def job_worker(event: Any) -> dict[str, int]:
+    records = [record.to_dict() if hasattr(record, "to_dict") else record for record in event]
+    outcome = wiring.job_worker().run_stream(records)
+    logger.info("jobs run from the stream", extra=outcome.as_dict())
+    return outcome.as_dict()
+
+
+@bp.schedule(Rate(1, unit=Rate.MINUTES), name="job-sweep")
+def job_sweep(event: Any) -> dict[str, int]:
+    outcome = wiring.job_worker().run_due(limit=500)
+    logger.info("job sweep", extra=outcome.as_dict())
+    return outcome.as_dict()

@@ -1,0 +1,1 @@
+"""Durable consequences of committed changes: job kinds, the worker, the sweep (``docs/jobs.md``)."""

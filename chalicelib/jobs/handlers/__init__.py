@@ -1,0 +1,1 @@
+"""The handlers of the job kinds (``chalicelib.jobs.registry.KINDS`` names each one)."""
