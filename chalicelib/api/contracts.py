@@ -105,6 +105,7 @@ def contract_json(view: ContractView, *, full: bool = True, for_kindergarten: bo
         ],
         "actions": list(view.actions),
         "document_url": view.document_url,
+        "document_preparing": view.document_preparing,
     }
     if view.documents is not None:
         body["document_links"] = view.documents
@@ -230,10 +231,13 @@ def send(number: str) -> Any:
 @bp.route("/contracts/{number}/document", methods=["GET"], cors=True)
 @handles_errors
 def final_document(number: str) -> Any:
-    from chalicelib.domain.contracts import not_signed_yet
+    from chalicelib.domain.contracts import ContractStatus, document_preparing, not_signed_yet
 
     principal = require_parent(bp.current_request)
     url = wiring.contract_service().document_url(principal, _number(number))
     if url is None:
-        raise not_signed_yet(wiring.contract_service().view(principal, _number(number)).status)
+        status = wiring.contract_service().view(principal, _number(number)).status
+        if status is ContractStatus.SIGNED:  # its job renders it within seconds
+            raise document_preparing()
+        raise not_signed_yet(status)
     return {"url": url}

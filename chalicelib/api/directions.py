@@ -116,6 +116,8 @@ def direction_json(view: DirectionView, *, explanation: bool = False) -> dict[st
         "extended_days": int(d.extended_days) if d.extended_days is not None else None,
         "revocable_until": revocable_until(d.issued_at, wiring.direction_service().rules).isoformat(),
         "document_url": view.document_url,
+        # the PDF is a job of the change: "being prepared" until it is rendered (the page looks again)
+        "document_preparing": view.document_preparing,
         "actions": list(view.actions),
         "contract": {
             "mode": k.contract_mode if k else None,

@@ -24,7 +24,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 
 from chalicelib.clock import local_time
-from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
 
 _REGISTER_CODE = re.compile(r"^\d{2}\.\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^(?P<code>\d{2}\.\d{2}-\d{2})\.(?P<yy>\d{2})\.(?P<serial>\d{3,})$")
@@ -338,6 +338,15 @@ def answer_contract_first(number: str) -> Conflict:
         f"По этому направлению договор № {number} ждёт подписи детского сада: подпишите его или откажите — "
         "зачисление подтверждается этим.",
         details={"contract_number": number},
+    )
+
+
+def document_preparing() -> Unavailable:
+    """Signed: the final PDF is a job of the signing, rendered within seconds."""
+    return Unavailable(
+        "contract.document_preparing",
+        "Шарттың қорытынды құжаты дайындалуда: бірнеше секундтан соң қайталаңыз.",
+        "Итоговый документ договора готовится: повторите через несколько секунд.",
     )
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -75,7 +75,8 @@ from chalicelib.domain.signed_facts import first_difference
 from chalicelib.domain.uploads import UploadPurpose
 from chalicelib.eds.certificates import NCA_ROLES
 from chalicelib.eds.model import Check, Holder, KeyPurpose, SignatureRefused
-from chalicelib.notify.model import Attachment, Notifier
+from chalicelib.jobs.consequences import document_job, message_jobs
+from chalicelib.notify.model import Notifier
 from chalicelib.observability import logger
 from chalicelib.services.auth import Verifier
 from chalicelib.services.directions import DirectionService
@@ -91,12 +92,14 @@ from chalicelib.store.contracts import (
     started_key,
 )
 from chalicelib.store.directions import Direction, DirectionRepository
-from chalicelib.store.history import Change, ChangeConflicted, ChangeRefused, commit_writes
+from chalicelib.store.history import Change, ChangeConflicted, ChangeRefused, add_jobs, commit_writes
+from chalicelib.store.jobs import Job
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
 
 SUBJECT = "contract"
 CHANGE_ATTEMPTS = 4
+FORGET_ATTEMPTS = 3
 EDS_CHECK_TTL = timedelta(minutes=10)
 VALIDITY = Bilingual("мерзімсіз", "бессрочно")
 PARENT_ACTIONS_EDITABLE = ("edit", "send")
@@ -117,6 +120,11 @@ class ContractView:
     document_url: str | None = None
     prices: list[dict[str, Any]] | None = None  # as signed; for a contract not sent yet, those in force now
     documents: dict[str, str] | None = None  # step 5's files: kind → short-lived download link (one contract's card)
+
+    @property
+    def document_preparing(self) -> bool:
+        """Signed, and the final PDF (a job of the signing) is not rendered yet."""
+        return self.status is ContractStatus.SIGNED and self.document_url is None
 
 
 def _who(principal: Principal) -> str:
@@ -330,6 +338,12 @@ class ContractService:
         document = self.verifier.verify(
             signed_xml, purpose=KeyPurpose.SIGN, account_iin=principal.iin, at=now, holder=Holder.INDIVIDUAL
         )
+        digest = hashlib.sha256(document.received).hexdigest()
+        sent = self._own(principal, number)
+        if sent.state in (ContractStatus.SENT, ContractStatus.SIGNED) and (
+            (sent.representative_signature or {}).get("sha256") == digest
+        ):
+            return self.view(principal, number)  # this very signed document was sent: a retry after a failure
         contract = self._editable(principal, number, Step.CONFIRM, now)
         representative = (contract.steps or {}).get(Step.REPRESENTATIVE.key) or {}
         if document.signer.iin != representative.get("iin"):
@@ -344,8 +358,7 @@ class ContractService:
         differs = first_difference(document.signed_root, self._contract_xml(contract, prices, today, now))
         if differs is not None:
             raise document_mismatch(differs)
-        key = f"signed/contracts/{number}/representative-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.xml"
-        self.objects.put(key, document.received, content_type="application/xml")
+        key = f"signed/contracts/{number}/representative-{digest}.xml"
         signature = {
             "party": "representative",
             "signer_name": document.signer.full_name,
@@ -353,23 +366,27 @@ class ContractService:
             "certificate_serial": document.signer.certificate_serial,
             "signed_at": now.isoformat(),
             "xml_key": key,
-            "sha256": hashlib.sha256(document.received).hexdigest(),
+            "sha256": digest,
         }
-        try:
-            self._change(
-                number,
-                lambda current, direction: self._sending(principal, current, direction, signature, prices, today, now),
-            )
-        except Exception:
-            self.objects.delete(key)
-            raise
-        view = self.view(principal, number)
-        self._tell_parent(
-            view,
+        tell = self._notice(
+            contract,
+            f"sent#{digest[:16]}",
+            now,
             f"№ {number} шарт № {contract.direction_number} жолдама бойынша балабақшаға қол қоюға жіберілді.",
             f"Договор № {number} по направлению № {contract.direction_number} отправлен детскому саду на подписание.",
         )
-        return view
+        self._keep_signed(
+            key,
+            document.received,
+            lambda: self._change(
+                number,
+                lambda current, direction: self._sending(
+                    principal, current, direction, signature, prices, today, now, tell
+                ),
+            ),
+            committed=lambda: self._signed_with(number, "representative_signature", digest),
+        )
+        return self.view(principal, number)
 
     def document_url(self, principal: Principal, number: str) -> str | None:
         return self._link(self._own(principal, number))
@@ -404,9 +421,6 @@ class ContractService:
         """The head signs with the organisation's certificate: the contract is in force, the child admitted."""
         now = self.clock.now()
         contract = self._kindergartens(principal, number)
-        if contract.state is ContractStatus.SIGNED:
-            raise already_signed()
-        self._require_sent(contract)
         kindergarten = self._kindergarten(contract)
         document = self.verifier.verify(
             signed_xml, purpose=KeyPurpose.SIGN, expected_bin=kindergarten.bin, at=now, holder=Holder.ORGANISATION
@@ -421,11 +435,16 @@ class ContractService:
             representative_sha256=(contract.representative_signature or {}).get("sha256", ""),
             prepared_at=now,
         )
+        digest = hashlib.sha256(document.received).hexdigest()
+        if contract.state is ContractStatus.SIGNED:
+            if (contract.kindergarten_signature or {}).get("sha256") == digest:  # a retry after a failure
+                return self._view(contract, parent=False)
+            raise already_signed()
+        self._require_sent(contract)
         differs = first_difference(document.signed_root, expected)
         if differs is not None:
             raise document_mismatch(differs)
-        key = f"signed/contracts/{number}/kindergarten-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.xml"
-        self.objects.put(key, document.received, content_type="application/xml")
+        key = f"signed/contracts/{number}/kindergarten-{digest}.xml"
         signature = {
             "party": "kindergarten",
             "signer_name": document.signer.full_name,
@@ -434,26 +453,33 @@ class ContractService:
             "certificate_serial": document.signer.certificate_serial,
             "signed_at": now.isoformat(),
             "xml_key": key,
-            "sha256": hashlib.sha256(document.received).hexdigest(),
+            "sha256": digest,
         }
-        try:
-            self._sign(principal, number, signature, now)
-        except Exception:
-            self.objects.delete(key)
-            raise
-        signed_contract = self._get(number)
-        try:
-            self._issue_final(signed_contract, now)
-        except Exception:  # the contract stands; the PDF is rendered again when the card asks for it
-            logger.exception("a signed contract's PDF failed", extra={"number": number})
-        view = self._view(self._get(number), parent=False)
-        self._tell_parent(
-            view,
+        # the final PDF (both signatures, a QR code) and the e-mail that carries it: jobs of the signing
+        final = document_job(
+            f"contract#{number}#final",
+            builder="contract",
+            kind=DocumentKind.CONTRACT.value,
+            subject=f"{SUBJECT}#{number}",
+            now=now,
+            number=number,
+        )
+        final_id = self.documents.for_job(final.id)[0]
+        tell = self._notice(
+            contract,
+            "signed",
+            now,
             f"№ {number} шартқа балабақша қол қойды: шарт заңды күшіне енді, қабылдау аяқталды.",
             f"Договор № {number} подписан детским садом: договор вступил в силу, зачисление завершено.",
-            attach=True,
+            attach_jobs=[final.id],
         )
-        return view
+        self._keep_signed(
+            key,
+            document.received,
+            lambda: self._sign(principal, number, signature, now, final_id, [final, *tell]),
+            committed=lambda: self._signed_with(number, "kindergarten_signature", digest),
+        )
+        return self._view(self._get(number), parent=False)
 
     def refuse(self, principal: Principal, number: str, reason: str) -> ContractView:
         """The kindergarten refuses with a reason: the parent sees it, corrects and sends again."""
@@ -472,6 +498,20 @@ class ContractService:
             if not direction.state.live:
                 raise direction_not_live(direction.state.kk, direction.state.ru, direction.status)
             resumed = now + timedelta(seconds=float(direction.paused_seconds or 0))
+            # the clock resumed: the direction's last valid day moved, its PDF is issued again
+            document, reissued = self.direction_service.reissue_jobs(direction, "contract.refused", now)
+            said = reason.rstrip(". ")
+            until = last_valid_day(resumed).strftime("%d.%m.%Y")
+            tell = self._notice(
+                current,
+                f"refused#{int(current.refusals or 0) + 1}",
+                now,
+                f"Балабақша № {number} шартқа қол қоюдан бас тартты. Себебі: {said}. Деректерді түзетіп, шартты "
+                f"қайта жіберіңіз: жолдама {until} қоса алғанда жарамды.",
+                f"Детский сад отказал в подписании договора № {number}. Причина: {said}. Исправьте данные и "
+                f"отправьте договор снова: направление действительно по {until} включительно.",
+                attach_jobs=[document.job.id] if document else (),
+            )
 
             def writes(change: Change) -> None:
                 self.contracts.update(
@@ -491,6 +531,7 @@ class ContractService:
                         "contract_status": ContractStatus.REFUSED.value,
                         "deadline": resumed,
                         "paused_seconds": None,
+                        **({"document_id": document.document_id} if document else {}),
                         **self.directions.timer_values(resumed, now),
                     },
                 )
@@ -504,23 +545,12 @@ class ContractService:
                     to_state=ContractStatus.REFUSED.value,
                     why=reason,
                 )
+                add_jobs(change, "contract", [*reissued, *tell])
 
             return writes
 
         self._change(number, plan)
-        direction = self._direction(contract.direction_number)
-        self.direction_service.reissue_documents(direction, "contract.refused")
-        view = self._view(self._get(number), parent=False)
-        said = reason.rstrip(". ")
-        until = last_valid_day(direction.deadline).strftime("%d.%m.%Y")
-        self._tell_parent(
-            view,
-            f"Балабақша № {number} шартқа қол қоюдан бас тартты. Себебі: {said}. Деректерді түзетіп, шартты "
-            f"қайта жіберіңіз: жолдама {until} қоса алғанда жарамды.",
-            f"Детский сад отказал в подписании договора № {number}. Причина: {said}. Исправьте данные и "
-            f"отправьте договор снова: направление действительно по {until} включительно.",
-        )
-        return view
+        return self._view(self._get(number), parent=False)
 
     # --- settings and templates -----------------------------------------------------------------
 
@@ -748,12 +778,11 @@ class ContractService:
         return replace(self._view(contract, parent=parent), documents=links)
 
     def _link(self, contract: Contract) -> str | None:
+        """The final PDF's link; None until its job (written with the signing) has rendered it."""
         if contract.state is not ContractStatus.SIGNED:
             return None
         record = self.documents.documents.get(contract.document_id) if contract.document_id else None
-        if record is None:
-            record = self._issue_final(contract, self.clock.now())
-        return self.documents.download_link(record)
+        return self.documents.download_link(record) if record is not None else None
 
     # --- internals: writes ----------------------------------------------------------------------
 
@@ -789,13 +818,45 @@ class ContractService:
         for _ in range(CHANGE_ATTEMPTS):
             contract = self._get(number)
             direction = self._direction(contract.direction_number)
-            writes = plan(contract, direction)
+            try:
+                writes = plan(contract, direction)
+            except _AlreadyDone:
+                return  # this very signed document did it before (a retry after a failure)
             try:
                 apply(writes, direction)
             except (ChangeRefused, ChangeConflicted):
                 continue
             return
         raise changed_concurrently(number)
+
+    def _keep_signed(self, key: str, body: bytes, change: Callable[[], Any], committed: Callable[[], bool]) -> None:
+        """Keep the signed XML (under a key made from its digest) and commit the change that points at
+        it; when the change fails, remove the XML unless the change did commit after all."""
+        self.objects.put(key, body, content_type="application/xml")
+        try:
+            change()
+        except Exception:
+            try:
+                done = committed()
+            except Exception:
+                done = True  # unknown: keep it (a later sweep of orphans may remove it; a lost signature may not)
+            if not done:
+                self._forget(key)
+            raise
+
+    def _signed_with(self, number: str, field: str, digest: str) -> bool:
+        """Whether the contract holds the signature of this digest (the change committed)."""
+        contract = self.contracts.find(number)
+        return contract is not None and (getattr(contract, field) or {}).get("sha256") == digest
+
+    def _forget(self, key: str) -> None:
+        for attempt in range(FORGET_ATTEMPTS):
+            try:
+                self.objects.delete(key)
+                return
+            except Exception:
+                if attempt == FORGET_ATTEMPTS - 1:
+                    logger.exception("object left behind", extra={"key": key})
 
     def _sending(
         self,
@@ -806,8 +867,11 @@ class ContractService:
         prices: list[dict[str, Any]],
         today: date,
         now: datetime,
+        jobs: list[Job],
     ) -> Callable[[Change], None]:
         if contract.state is ContractStatus.SENT:
+            if (contract.representative_signature or {}).get("sha256") == signature["sha256"]:
+                raise _AlreadyDone()  # this very signed document sent it (a retry after a failure)
             raise in_signing()
         if not contract.state.editable:
             raise not_editable(contract.state)
@@ -845,15 +909,26 @@ class ContractService:
                 to_state=ContractStatus.SENT.value,
                 details={"certificate_serial": signature["certificate_serial"]},
             )
+            add_jobs(change, "contract", jobs)
 
         return writes
 
-    def _sign(self, principal: Principal, number: str, signature: dict[str, Any], now: datetime) -> None:
+    def _sign(
+        self,
+        principal: Principal,
+        number: str,
+        signature: dict[str, Any],
+        now: datetime,
+        document_id: str,
+        jobs: list[Job],
+    ) -> None:
         """Contract signed, direction enrolled, seat taken, child out of the queue: one transaction."""
         who = _who(principal)
 
         def plan(contract: Contract, direction: Direction) -> Callable[[Change], None]:
             if contract.state is ContractStatus.SIGNED:
+                if (contract.kindergarten_signature or {}).get("sha256") == signature["sha256"]:
+                    raise _AlreadyDone()
                 raise already_signed()
             self._require_sent(contract)
             if not direction.state.live:
@@ -876,6 +951,7 @@ class ContractService:
                         "status_at": now,
                         "signed_at": now,
                         "kindergarten_signature": signature,
+                        "document_id": document_id,  # rendered by its job: "being prepared" until then
                     },
                 )
                 self.contracts.record(
@@ -888,6 +964,7 @@ class ContractService:
                     to_state=ContractStatus.SIGNED.value,
                     details={"certificate_serial": signature["certificate_serial"]},
                 )
+                add_jobs(change, "contract", jobs)
 
             return writes
 
@@ -898,24 +975,14 @@ class ContractService:
 
         self._change(number, plan, enrol)
 
-    def _issue_final(self, contract: Contract, now: datetime) -> Any:
-        """The final PDF with both signatures and a QR code; the contract keeps its document's id."""
-        data = self._document_data(
+    def final_document_data(self, contract: Contract) -> dict[str, Any]:
+        """What the final PDF says (both signatures, the prices fixed when it was sent): its job's builder."""
+        return self._document_data(
             contract,
             prices=list(contract.prices or []),
-            fixed_on=contract.prices_fixed_on or local_time(now).date(),
+            fixed_on=contract.prices_fixed_on or local_time(contract.signed_at or self.clock.now()).date(),
             draft=False,
         )
-        record = self.documents.issue(
-            DocumentKind.CONTRACT,
-            data,
-            subject=f"{SUBJECT}#{contract.number}",
-            owner_iin=contract.applicant_iin,
-            number=contract.number,
-            issued_at=contract.signed_at or now,
-        )
-        contract.update(actions=[Contract.document_id.set(record.document_id)], add_version_condition=False)
-        return record
 
     def _document_data(
         self, contract: Contract, *, prices: list[Mapping[str, Any]], fixed_on: date, draft: bool
@@ -982,20 +1049,31 @@ class ContractService:
             "signatures": signatures,
         }
 
-    def _tell_parent(self, view: ContractView, kk: str, ru: str, *, attach: bool = False) -> None:
-        """An e-mail and an SMS to the contacts of the application (a failure is logged, not raised)."""
-        contract = view.contract
-        try:
-            app = self.applications.get(contract.application_id)
-            applicant = app.applicant
-            attachments = []
-            if attach and contract.document_id:
-                record = self.documents.documents.get(contract.document_id)
-                pdf = self.documents.pdf(record) if record else None
-                if pdf is not None and record is not None:
-                    attachments.append(Attachment(DocumentKind.CONTRACT.file_name(record.document_id), pdf))
-            text = f"{kk}\n{ru}"
-            self.notifier.send_email(applicant.email, "Шарт / Договор", text, attachments=attachments)
-            self.notifier.send_sms(applicant.phone, text[:300])
-        except Exception:
-            logger.exception("a contract notice failed", extra={"number": contract.number})
+    def _notice(
+        self,
+        contract: Contract,
+        event: str,
+        now: datetime,
+        kk: str,
+        ru: str,
+        *,
+        attach_jobs: Sequence[str] = (),
+    ) -> list[Job]:
+        """The e-mail and SMS of a contract's change to the contacts of the application: jobs of that change."""
+        app = self.applications.get(contract.application_id)
+        text = f"{kk}\n{ru}"
+        return message_jobs(
+            f"contract#{contract.number}#{event}",
+            subject=f"{SUBJECT}#{contract.number}",
+            owner_iin=app.applicant_iin,
+            now=now,
+            email=app.applicant.email,
+            phone=app.applicant.phone,
+            title="Шарт / Договор",
+            text=text,
+            attach_jobs=attach_jobs,
+        )
+
+
+class _AlreadyDone(Exception):
+    """The change was made before by this very signed document: a retry answers as the first did."""

@@ -68,12 +68,12 @@ from chalicelib.services.allocation_runs import (
     seat_of,
     valid_run_id,
 )
-from chalicelib.services.direction_notices import DirectionNotices
+from chalicelib.services.direction_notices import DirectionNotices, DocumentJob
 from chalicelib.services.documents import DocumentService
 from chalicelib.store.applications import Application, ApplicationRepository
 from chalicelib.store.directions import Direction, DirectionRepository, issued_key
-from chalicelib.store.documents import IssuedDocument
-from chalicelib.store.history import SYSTEM, Change, ChangeConflicted, ChangeRefused
+from chalicelib.store.history import SYSTEM, Change, ChangeConflicted, ChangeRefused, add_jobs
+from chalicelib.store.jobs import Job
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
 from chalicelib.store.vacancies import SeatRepository
@@ -121,6 +121,7 @@ class DirectionView:
     document_url: str | None
     actions: tuple[str, ...] = ()
     clock: DirectionClock | None = None
+    document_preparing: bool = False  # the PDF's job has not rendered it yet
 
 
 @dataclass(frozen=True)
@@ -240,10 +241,6 @@ class DirectionService:
                 )
                 continue
             run.issued.append(direction)
-            try:
-                self._deliver(direction, applications[offer.application_id])
-            except Exception:  # the direction stands; its outbox event lets the parent be told again
-                logger.exception("a direction's document or messages failed", extra={"number": direction.number})
         record["issued"] = [
             {"seat_id": d.seat_id, "application_id": d.application_id, "number": d.number} for d in run.issued
         ]
@@ -313,7 +310,7 @@ class DirectionService:
     def extend(self, principal: Principal, number: str, days: int) -> DirectionView:
         """Extend the direction once, by 1–30 calendar days; the sweep's timer moves with it."""
         now = self.clock.now()
-        app = self._own(principal, self._get(number))
+        self._own(principal, self._get(number))
 
         def plan(direction: Direction) -> Callable[[Change], None]:
             _refuse_while_in_signing(direction)
@@ -326,6 +323,8 @@ class DirectionService:
                 rules=self.rules,
             )
             deadline = extended_deadline(direction.deadline, days)
+            document, reissued = self.reissue_jobs(direction, "direction.extended", now)
+            jobs = [*reissued, *(self.notices.extended(direction, deadline, document, now) if document else [])]
 
             def writes(change: Change) -> None:
                 self.directions.update(
@@ -337,9 +336,11 @@ class DirectionService:
                         "extended": True,
                         "extended_days": days,
                         "deadline": deadline,
+                        **({"document_id": document.document_id} if document else {}),
                         **self.directions.timer_values(deadline, now),
                     },
                 )
+                add_jobs(change, "direction", jobs)
                 self.directions.record(
                     change,
                     direction,
@@ -354,19 +355,19 @@ class DirectionService:
             return writes
 
         direction = self._change_direction(number, plan, lambda writes, d: self.directions.commit(writes))
-        document = self.reissue_documents(direction, "direction.extended", app=app)
-        self.notices.extended(app, direction, document)
-        return self._parent_view(self._get(number), now)
+        return self._parent_view(direction, now)
 
     def revoke(self, principal: Principal, number: str) -> DirectionView:
         """Give the direction up within 24 hours of issue: the seat is freed, the child keeps its place."""
         now = self.clock.now()
-        app = self._own(principal, self._get(number))
+        self._own(principal, self._get(number))
 
         def plan(direction: Direction) -> Callable[[Change], None]:
             _refuse_while_in_signing(direction)
             check_revocation(status=direction.state, issued_at=direction.issued_at, now=now, rules=self.rules)
-            return self._ending(direction, DirectionStatus.REVOKED, now, _who(principal))
+            return self._ending(
+                direction, DirectionStatus.REVOKED, now, _who(principal), jobs=self.notices.revoked(direction, now)
+            )
 
         def apply(writes: Callable[[Change], None], direction: Direction) -> None:
             _, changed = self.applications.settle_direction(
@@ -382,7 +383,6 @@ class DirectionService:
                 self.directions.commit(writes)
 
         direction = self._change_direction(number, plan, apply)
-        self.notices.revoked(app, direction)
         return self._view(direction)
 
     def release_after_departure(self, number: str, *, who: str) -> None:
@@ -423,6 +423,7 @@ class DirectionService:
             raise other_kindergarten()
         if first.state is DirectionStatus.ENROLLED:
             return self._view(first)
+        kindergarten = self.reference.get_kindergarten(first.kindergarten_id)
 
         def plan(direction: Direction) -> Callable[[Change], None]:
             if direction.contract_status == ContractStatus.SENT.value:
@@ -434,7 +435,13 @@ class DirectionService:
                 deadline=direction.deadline,
                 now=now,
             )
-            return self._ending(direction, DirectionStatus.ENROLLED, now, _who(principal))
+            return self._ending(
+                direction,
+                DirectionStatus.ENROLLED,
+                now,
+                _who(principal),
+                jobs=self.notices.enrolled(direction, kindergarten, now),
+            )
 
         def apply(writes: Callable[[Change], None], direction: Direction) -> None:
             self.applications.settle_direction(
@@ -442,8 +449,6 @@ class DirectionService:
             )
 
         direction = self._change_direction(number, plan, apply)
-        app = self.applications.get(direction.application_id)
-        self.notices.enrolled(app, direction, self.reference.get_kindergarten(direction.kindergarten_id))
         return self._view(direction)
 
     # --- operators ------------------------------------------------------------------------------
@@ -467,7 +472,6 @@ class DirectionService:
             counts["expired"] += 1
             if outcome.result in counts:
                 counts[outcome.result] += 1
-            self.notices.expired(outcome.direction, outcome.result, outcome.stop_list_until)
         return counts
 
     def _expire(self, due: Direction, now: datetime) -> ExpiryOutcome | None:
@@ -479,7 +483,9 @@ class DirectionService:
             if direction is None or not direction.state.live or direction.due_at is None or direction.due_at > now:
                 return None
             stop_until = stop_list_end(direction.deadline, self.calendar, self.rules)
-            writes = self._ending(direction, DirectionStatus.EXPIRED, now, SYSTEM)
+            writes = self._ending(
+                direction, DirectionStatus.EXPIRED, now, SYSTEM, jobs=self.notices.expired(direction, now)
+            )
             try:
                 if self.applications.miss_direction(
                     direction.application_id,
@@ -554,9 +560,10 @@ class DirectionService:
         who: str,
         *,
         extra: dict[str, Any] | None = None,
+        jobs: Iterable[Job] = (),
     ) -> Callable[[Change], None]:
         """The writes that end a live direction (for a change that also moves something else)."""
-        return self._ending(direction, outcome, now, who, extra=extra)
+        return self._ending(direction, outcome, now, who, extra=extra, jobs=jobs)
 
     def _ending(
         self,
@@ -567,8 +574,11 @@ class DirectionService:
         *,
         extra: dict[str, Any] | None = None,
         why: str | None = None,
+        jobs: Iterable[Job] = (),
     ) -> Callable[[Change], None]:
-        """The writes that end a live direction: its status and timer, its seat, its history."""
+        """The writes that end a live direction: its status and timer, its seat, its history, and the
+        ``jobs`` that follow (the parent's messages), all in one transaction."""
+        jobs = list(jobs)
 
         def writes(change: Change) -> None:
             self.directions.update(
@@ -602,12 +612,16 @@ class DirectionService:
                 to_state=outcome.value,
                 why=why,
             )
+            add_jobs(change, "direction", jobs)
 
         return writes
 
     def _issue(self, offer: allocation.Offer, app: Application, run_id: str, now: datetime) -> Direction:
         """One offer becomes a direction, in one transaction with its seat and the child's application."""
         seat = offer.seat
+        kindergarten = self.reference.get_kindergarten(seat.kindergarten_id)
+        if kindergarten is None:
+            raise LookupError(f"kindergarten {seat.kindergarten_id} of seat {seat.seat_id} is unknown")
         number = self.directions.next_number(now)
         deadline = deadline_of(now, self.calendar, self.rules)
         direction = Direction(
@@ -638,10 +652,16 @@ class DirectionService:
             explanation={"run_id": run_id, **offer_json(offer)},
             **self.directions.timer_values(deadline, now),
         )
+        # its PDF, the e-mail that carries it and the SMS: jobs of the issuing transaction; the
+        # direction points at the document from the commit on (shown "being prepared" until rendered)
+        document = self.notices.document(direction, now, application_id=app.id)
+        direction.document_id = document.document_id
+        jobs = [document.job, *self.notices.issued(direction, kindergarten, document, now)]
 
         def writes(change: Change) -> None:
             self.seats.offer(change, seat.seat_id, number, now)
             self.directions.put_new(change, direction)
+            add_jobs(change, "direction", jobs)
             self.directions.record(
                 change,
                 direction,
@@ -666,28 +686,15 @@ class DirectionService:
 
     # --- documents whose facts changed ----------------------------------------------------------
 
-    def reissue_documents(
-        self, direction: Direction, event: str, *, app: Application | None = None
-    ) -> IssuedDocument | None:
-        """Issue the direction's PDF again when the change ``event`` altered its facts (see
-        ``domain/consequences.py``): the old one stays in the documents, superseded by the new one,
-        and the direction points at the new one. A failure is logged: the change stands."""
+    def reissue_jobs(self, direction: Direction, event: str, now: datetime) -> tuple[DocumentJob | None, list[Job]]:
+        """The direction's PDF issued again when the change ``event`` alters its facts (see
+        ``domain/consequences.py``): a job of that change, whose document supersedes the one the
+        direction points at; the change sets the direction's ``document_id`` to the new one. None
+        and no job when the change leaves the direction's document as it is."""
         if DocumentKind.DIRECTION not in documents_reissued(event):
-            return None
-        try:
-            kindergarten = self.reference.get_kindergarten(direction.kindergarten_id)
-            if kindergarten is None:
-                raise LookupError(f"kindergarten {direction.kindergarten_id} is unknown")
-            app = app or self.applications.get(direction.application_id)
-            old = self.documents.documents.get(direction.document_id) if direction.document_id else None
-            record = self.notices.document(
-                direction, app, kindergarten, supersedes=old, reissued_for=event, issued_at=self.clock.now()
-            )
-            direction.update(actions=[Direction.document_id.set(record.document_id)], add_version_condition=False)
-        except Exception:
-            logger.exception("a direction's document was not issued again", extra={"number": direction.number})
-            return None
-        return record
+            return None, []
+        document = self.notices.document(direction, now, application_id=direction.application_id, reissued_for=event)
+        return document, [document.job]
 
     # --- internals: reads -----------------------------------------------------------------------
 
@@ -840,19 +847,13 @@ class DirectionService:
         kindergarten = self.reference.get_kindergarten(direction.kindergarten_id)
         group = self.reference.get_group(direction.kindergarten_id, direction.group_id)
         url = None
+        preparing = False
         if direction.document_id:
             record = self.documents.documents.get(direction.document_id)
             url = self.documents.download_link(record, language) if record is not None else None
-        return DirectionView(direction, kindergarten, group, url, actions)
-
-    def _deliver(self, direction: Direction, app: Application) -> None:
-        """The PDF, the e-mail and the SMS of a new direction; the direction keeps its document's id."""
-        kindergarten = self.reference.get_kindergarten(direction.kindergarten_id)
-        if kindergarten is None:
-            raise LookupError(f"kindergarten {direction.kindergarten_id} of direction {direction.number} is unknown")
-        record = self.notices.issued(direction, app, kindergarten)
-        direction.update(actions=[Direction.document_id.set(record.document_id)], add_version_condition=False)
+            preparing = record is None  # its job has not rendered it yet
+        return DirectionView(direction, kindergarten, group, url, actions, document_preparing=preparing)
 
     @property
     def notices(self) -> DirectionNotices:
-        return DirectionNotices(self.reference, self.documents, self.objects, self.notifier)
+        return DirectionNotices(self.reference, self.documents)

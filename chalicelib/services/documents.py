@@ -71,7 +71,8 @@ class DocumentService:
 
         if document_id is not None:
             existing = self.documents.get(document_id)
-            if existing is not None:
+            if existing is not None:  # a run before recorded it, perhaps without marking the old one
+                self._supersede(supersedes, existing)
                 return existing
         document_id = document_id or secrets.token_hex(10)
         check_code = check_code or secrets.token_urlsafe(6)
@@ -94,13 +95,17 @@ class DocumentService:
         if not self.documents.save_once(record):
             existing = self.documents.get(document_id)
             if existing is not None:
+                self._supersede(supersedes, existing)
                 return existing
-        if supersedes is not None:
-            self.documents.mark_superseded(supersedes, record)
+        self._supersede(supersedes, record)
         self._recent[document_id] = pdf
         while len(self._recent) > RECENT_PDFS:
             self._recent.popitem(last=False)
         return record
+
+    def _supersede(self, old: IssuedDocument | None, new: IssuedDocument) -> None:
+        if old is not None and old.superseded_by != new.document_id:
+            self.documents.mark_superseded(old, new)
 
     def for_job(self, job_id: str) -> tuple[str, str]:
         """The document id and check code of the document a job issues (the same for every run)."""
@@ -148,7 +153,5 @@ class DocumentService:
 
     def current(self, subject: str, kind: DocumentKind) -> IssuedDocument | None:
         """The subject's document of ``kind`` in force (the newest not superseded), if any."""
-        found = [
-            d for d in self.documents.for_subject(subject) if d.kind == kind.value and d.superseded_by is None
-        ]
+        found = [d for d in self.documents.for_subject(subject) if d.kind == kind.value and d.superseded_by is None]
         return max(found, key=lambda d: d.issued_at) if found else None

@@ -6,7 +6,7 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import condition_failed, table_meta
 
 
 class DocumentsBySubject(GlobalSecondaryIndex["IssuedDocument"]):
@@ -78,6 +78,8 @@ class DocumentRepository:
                 ],
                 condition=IssuedDocument.superseded_by.does_not_exist(),
             )
-        except UpdateError:
-            return False
+        except UpdateError as error:
+            if condition_failed(error):
+                return False
+            raise  # AWS failed: the caller (a job) tries again
         return True

@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -269,6 +269,11 @@ def commit(build: Callable[[], Change], attempts: int = CONFLICT_ATTEMPTS) -> Ch
     raise ChangeConflicted("no attempt was made")
 
 
+def add_jobs(change: Change, label: str, jobs: Iterable[Model]) -> None:
+    """Add the consequences ``jobs`` to ``change`` (each labelled by its id: the same job is refused twice)."""
+    for job in jobs:
+        change.job(f"{label}:{job.id}", job)
+
 
 def commit_writes(writes: Callable[[Change], None]) -> Change:
     """Commit the change made of ``writes(change)`` (built again after a transaction conflict)."""
@@ -279,6 +284,7 @@ def commit_writes(writes: Callable[[Change], None]) -> Change:
         return change
 
     return commit(build)
+
 
 class HistoryRepository:
     """Reads of the change history and of the outbox."""

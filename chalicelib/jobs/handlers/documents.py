@@ -14,7 +14,7 @@ from typing import Any
 
 from chalicelib import wiring
 from chalicelib.documents.kinds import DocumentKind
-from chalicelib.jobs.registry import Permanent
+from chalicelib.jobs.registry import NotYet, Permanent
 from chalicelib.jobs.worker import JobContext
 from chalicelib.store.jobs import Job
 
@@ -28,6 +28,8 @@ class Built:
     owner_iin: str
     number: str
     issued_at: datetime
+    supersedes: str | None = None  # the document this one replaces (its facts changed)
+    reissued_for: str | None = None  # the change that altered them
 
 
 def _application_registration(payload: dict[str, Any], kind: DocumentKind) -> Built:
@@ -44,9 +46,76 @@ def _application_registration(payload: dict[str, Any], kind: DocumentKind) -> Bu
     return Built(contents[kind], f"{SUBJECT}#{app.id}", app.applicant_iin, app.id, app.registered_at or app.status_at)
 
 
+def _direction(payload: dict[str, Any], kind: DocumentKind) -> Built:
+    """A direction's PDF (appendix 10), issued with it or again when a change altered its facts."""
+    from chalicelib.services.direction_notices import SUBJECT, document_data
+
+    direction = wiring.direction_service().directions.find(payload["number"])
+    if direction is None:
+        raise Permanent(f"no direction {payload['number']}")
+    app = wiring.applications().find(direction.application_id)
+    kindergarten = wiring.reference().get_kindergarten(direction.kindergarten_id)
+    if app is None or kindergarten is None:
+        raise Permanent(f"the application or kindergarten of direction {direction.number} is unknown")
+    issued_at = datetime.fromisoformat(payload["issued_at"]) if payload.get("issued_at") else direction.issued_at
+    return Built(
+        document_data(wiring.reference(), direction, app, kindergarten),
+        f"{SUBJECT}#{app.id}",
+        app.applicant_iin,
+        direction.number,
+        issued_at,
+        supersedes=payload.get("supersedes"),
+        reissued_for=payload.get("reissued_for"),
+    )
+
+
+def _contract(payload: dict[str, Any], kind: DocumentKind) -> Built:
+    """A signed contract's final PDF, with both signatures and a QR code."""
+    from chalicelib.services.contracts import SUBJECT
+
+    service = wiring.contract_service()
+    contract = service.contracts.find(payload["number"])
+    if contract is None or contract.signed_at is None:
+        raise Permanent(f"no signed contract {payload['number']}")
+    return Built(
+        service.final_document_data(contract),
+        f"{SUBJECT}#{contract.number}",
+        contract.applicant_iin,
+        contract.number,
+        contract.signed_at,
+    )
+
+
+def _application_reissue(payload: dict[str, Any], kind: DocumentKind) -> Built:
+    """An application's document issued again after a change altered what it states."""
+    built = _application_registration(payload, kind)
+    return Built(
+        built.data,
+        built.subject,
+        built.owner_iin,
+        built.number,
+        datetime.fromisoformat(payload["issued_at"]),
+        supersedes=payload.get("supersedes"),
+        reissued_for=payload.get("reissued_for"),
+    )
+
+
 BUILDERS: dict[str, Callable[[dict[str, Any], DocumentKind], Built]] = {
     "application.registration": _application_registration,
+    "application.reissue": _application_reissue,
+    "direction": _direction,
+    "contract": _contract,
 }
+
+
+def _superseded(documents: Any, built: Built) -> Any:
+    """The document the new one replaces; not rendered yet (its own job runs first): wait for it."""
+    if not built.supersedes:
+        return None
+    old = documents.documents.get(built.supersedes)
+    if old is None:
+        raise NotYet(f"the document {built.supersedes} it supersedes is not issued yet", seconds=10)
+    return old
 
 
 def render(job: Job, context: JobContext) -> dict[str, Any]:
@@ -67,5 +136,7 @@ def render(job: Job, context: JobContext) -> dict[str, Any]:
         issued_at=built.issued_at,
         document_id=document_id,
         check_code=check_code,
+        supersedes=_superseded(documents, built),
+        reissued_for=built.reissued_for,
     )
     return {"document_id": record.document_id}

@@ -1,7 +1,8 @@
 """``message.email`` and ``message.sms``: one message to a parent, told exactly once.
 
 The payload carries the text (``to``, ``subject``, ``text``) or a *template* whose text is made
-when the job runs (:data:`TEMPLATES`). An e-mail that attaches documents (``attach_jobs``: the
+when the job runs (:data:`TEMPLATES`), and always ``owner_iin``: the parent the message is
+about. An e-mail that attaches documents (``attach_jobs``: the
 ``document.render`` jobs) waits until they are issued. The message id given to the notifier is
 derived from the job id; the local outbox keeps a message id once, so a job run again after a
 crash does not tell the parent twice.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from chalicelib import wiring
@@ -37,9 +39,32 @@ def _application_registered(payload: dict[str, Any]) -> tuple[str, str, str, str
     return app.applicant.email, app.applicant.phone, subject, text
 
 
+def _direction_expired(payload: dict[str, Any]) -> tuple[str, str, str, str]:
+    """A lapsed direction: what the expiry's transaction decided (stop-list or removal) is read from
+    the application's history record of that very direction."""
+    from chalicelib.services.direction_notices import expired_message
+
+    applications = wiring.applications()
+    number = payload["number"]
+    result, stop_list_until = "expired", None
+    for record in applications.history(payload["application_id"]):
+        if (record.details or {}).get("direction") != number:
+            continue
+        if record.event == "application.direction_missed":
+            result = "stop_listed"
+            until = (record.details or {}).get("stop_list_until")
+            stop_list_until = datetime.fromisoformat(until) if until else None
+        elif record.event == "application.left" and record.why == "directions_missed":
+            result = "removed"
+    subject, text = expired_message(number, result, stop_list_until)
+    to = payload.get("to", "")
+    return to, to, subject, text
+
+
 # template → (e-mail address, phone, subject, text)
 TEMPLATES: dict[str, Callable[[dict[str, Any]], tuple[str, str, str, str]]] = {
     "application.registered": _application_registered,
+    "direction.expired": _direction_expired,
 }
 
 
