@@ -160,7 +160,6 @@ def benefit_checks() -> BenefitCheckService:
         reference(),
         objects(),
         default_notifier(),
-        reissue=lambda application_id, event: application_service().reissue_documents(application_id, event),
     )
 
 

@@ -41,8 +41,9 @@ from chalicelib.domain.signed_facts import first_difference
 from chalicelib.domain.uploads import UploadPurpose
 from chalicelib.eds.model import Check, Holder, KeyPurpose, SignatureRefused
 from chalicelib.gateways.population import PopulationRegistry
+from chalicelib.jobs.consequences import document_job, message_jobs, stamp
 from chalicelib.jobs.registry import job_for
-from chalicelib.notify.model import Attachment, Notifier
+from chalicelib.notify.model import Notifier
 from chalicelib.observability import logger
 from chalicelib.services.auth import Verifier
 from chalicelib.services.documents import DocumentService
@@ -56,8 +57,7 @@ from chalicelib.store.applications import (
     QueueNumbers,
     SignedAlready,
 )
-from chalicelib.store.documents import IssuedDocument
-from chalicelib.store.history import HistoryRecord
+from chalicelib.store.history import HistoryRecord, add_jobs
 from chalicelib.store.jobs import Job
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
@@ -211,7 +211,7 @@ def registration_jobs(app: Application, now: datetime) -> list[Job]:
         )
         for kind in REGISTRATION_KINDS
     ]
-    message = {"template": "application.registered", "application_id": app.id}
+    message = {"template": "application.registered", "application_id": app.id, "owner_iin": app.applicant_iin}
     return [
         *documents,
         job_for(
@@ -559,12 +559,16 @@ class ApplicationService:
         self.objects.put(key, document.received, content_type="application/xml")
         try:
             app = self.applications.change_benefit(
-                application_id, benefit, who=_who(principal), now=now, document_keys=[u.key for u in uploads]
+                application_id,
+                benefit,
+                who=_who(principal),
+                now=now,
+                document_keys=[u.key for u in uploads],
+                jobs=reissue_jobs(application_id, "application.benefit_changed", now),
             )
         except Exception:
             self.objects.delete(key)
             raise
-        self.reissue_documents(app.id, "application.benefit_changed")
         return ApplicationView(app, self.applications.queue_numbers(app))
 
     def _benefit_documents(self, principal: Principal, benefit: str | None, attachments: tuple[str, ...]) -> list[Any]:
@@ -612,16 +616,27 @@ class ApplicationService:
         reason = (root.findtext("reason") or "").strip() or "withdrawn_by_parent"
         key = f"signed/withdrawals/{now:%Y/%m/%d}/{secrets.token_hex(12)}.xml"
         self.objects.put(key, document.received, content_type="application/xml")
+        told = notice_jobs(
+            app,
+            "withdrawn",
+            now,
+            "Өтініш кезектен алынды / Заявление снято с очереди",
+            f"{app.id}: өтініш кезектен алынды.\n{app.id}: заявление снято с очереди.",
+        )
         try:
             app = self.applications.leave(
-                application_id, ApplicationStatus.WITHDRAWN, who=_who(principal), why=reason, now=now
+                application_id,
+                ApplicationStatus.WITHDRAWN,
+                who=_who(principal),
+                why=reason,
+                now=now,
+                also=lambda change: add_jobs(change, "application", told),
             )
         except Exception:
             self.objects.delete(key)
             raise
         if app.live_direction_id and self.release_direction is not None:
             self.release_direction(app.live_direction_id, _who(principal))
-        self._tell(app, "Өтініш кезектен алынды", "Заявление снято с очереди", f"{app.id}")
         return ApplicationView(app, self.applications.queue_numbers(app))
 
     # --- timers ---------------------------------------------------------------------------------
@@ -635,37 +650,17 @@ class ApplicationService:
         now = self.clock.now()
         counts = {"reminded": 0, "removed": 0, "aged_out": 0}
         for app in self.applications.due(now, limit=limit):
-            fired = self.applications.fire(app, now)
+            fired = self.applications.fire(
+                app, now, jobs=lambda current, kind, due: timer_jobs(current, kind, due, now)
+            )
             if fired is None:
                 continue
-            deadline = local_time(fired.deadline).strftime("%d.%m.%Y") if fired.deadline else ""
             if fired.kind is TimerKind.REMINDER:
                 counts["reminded"] += 1
-                self._tell(
-                    fired.application,
-                    "Мүдделілікті растаңыз",
-                    "Подтвердите заинтересованность",
-                    f"{app.id}: мүдделілікті {deadline} дейін растаңыз, әйтпесе бала кезектен шығарылады.\n"
-                    f"{app.id}: подтвердите заинтересованность до {deadline}, иначе ребёнок будет снят с очереди.",
-                )
             elif fired.kind is TimerKind.LAPSE:
                 counts["removed"] += 1
-                self._tell(
-                    fired.application,
-                    "Бала кезектен шығарылды",
-                    "Ребёнок снят с очереди",
-                    f"{app.id}: мүдделілік {deadline} дейін расталмады, бала кезектен шығарылды.\n"
-                    f"{app.id}: заинтересованность не подтверждена до {deadline}, ребёнок снят с очереди.",
-                )
             else:
                 counts["aged_out"] += 1
-                self._tell(
-                    fired.application,
-                    "Бала мектеп жасына толды",
-                    "Ребёнок достиг школьного возраста",
-                    f"{app.id}: бала мектеп жасына толды және кезектен шықты.\n"
-                    f"{app.id}: ребёнок достиг школьного возраста и выбыл из очереди.",
-                )
         return counts
 
     # --- internals ------------------------------------------------------------------------------
@@ -784,49 +779,6 @@ class ApplicationService:
             benefit_document_keys=[],
         )
 
-    def reissue_documents(self, application_id: str, event: str) -> list[IssuedDocument]:
-        """Issue again the application's documents whose facts the change ``event`` altered (see
-        ``domain/consequences.py``), each superseding the one in force. A failure is logged: the
-        change stands."""
-        kinds = [kind for kind in documents_reissued(event) if kind in _APPLICATION_DOCUMENTS]
-        if not kinds:
-            return []
-        issued: list[IssuedDocument] = []
-        try:
-            app = self.applications.get(application_id)
-            numbers = self.applications.queue_numbers(app)
-            if numbers.general is None:  # out of the queue: the documents keep what they said
-                return []
-            now = self.clock.now()
-            subject = f"{SUBJECT}#{app.id}"
-            contents = dict(self._document_contents(app, numbers, self.reference.get_kindergartens(app.preferences)))
-            for kind in kinds:
-                issued.append(
-                    self.documents.issue(
-                        kind,
-                        contents[kind],
-                        subject=subject,
-                        owner_iin=app.applicant_iin,
-                        number=app.id,
-                        issued_at=now,
-                        supersedes=self.documents.current(subject, kind),
-                        reissued_for=event,
-                    )
-                )
-        except Exception:
-            logger.exception("an application's documents were not issued again", extra={"application": application_id})
-        return issued
-
-    def _issue_documents(
-        self, app: Application, numbers: QueueNumbers, kindergartens: dict[str, Kindergarten], now: datetime
-    ) -> list[IssuedDocument]:
-        return [
-            self.documents.issue(
-                kind, data, subject=f"{SUBJECT}#{app.id}", owner_iin=app.applicant_iin, number=app.id, issued_at=now
-            )
-            for kind, data in self._document_contents(app, numbers, kindergartens)
-        ]
-
     def _document_contents(
         self, app: Application, numbers: QueueNumbers, kindergartens: dict[str, Kindergarten]
     ) -> list[tuple[DocumentKind, dict[str, Any]]]:
@@ -941,30 +893,6 @@ class ApplicationService:
         ]
         return contents
 
-    def _tell_registered(self, app: Application, numbers: QueueNumbers, issued: list[IssuedDocument]) -> None:
-        benefit_kk, benefit_ru = benefit_number_words(numbers.benefit, app.benefit_status)
-        kk = (
-            f"Өтініш тіркелді: {app.id}. Кезек нөмірі: {numbers.general}. "
-            f"Жеңілдік санаты бойынша кезек нөмірі: {benefit_kk}."
-        )
-        ru = (
-            f"Заявление зарегистрировано: {app.id}. Номер очереди: {numbers.general}. "
-            f"Номер очереди по льготной категории: {benefit_ru}."
-        )
-        attachments = []
-        for record in issued:
-            pdf = self.documents.pdf(record)
-            if pdf is not None:
-                attachments.append(Attachment(DocumentKind(record.kind).file_name(record.document_id), pdf))
-        self._tell(app, "Өтініш тіркелді", "Заявление зарегистрировано", f"{kk}\n\n{ru}", attachments)
-
-    def _tell(
-        self, app: Application, subject_kk: str, subject_ru: str, text: str, attachments: list[Attachment] | None = None
-    ) -> None:
-        applicant = app.applicant
-        self.notifier.send_email(applicant.email, f"{subject_kk} / {subject_ru}", text, attachments=attachments or [])
-        self.notifier.send_sms(applicant.phone, text[:300])
-
 
 def registered_message(app: Application, numbers: QueueNumbers) -> tuple[str, str]:
     """The subject and text that tell the parent the application is registered (e-mail and SMS)."""
@@ -978,6 +906,73 @@ def registered_message(app: Application, numbers: QueueNumbers) -> tuple[str, st
         f"Номер очереди по льготной категории: {benefit_ru}."
     )
     return "Өтініш тіркелді / Заявление зарегистрировано", f"{kk}\n\n{ru}"
+
+
+def reissue_jobs(application_id: str, event: str, now: datetime) -> list[Job]:
+    """The application's documents whose facts the change ``event`` altered (``domain/consequences.py``),
+    issued again by jobs of that change, each superseding the one in force when it runs; in the
+    order of the changes (one order key per application)."""
+    subject = f"{SUBJECT}#{application_id}"
+    return [
+        document_job(
+            f"{subject}#{kind.value}#{event}#{stamp(now)}",
+            builder="application.reissue",
+            kind=kind.value,
+            subject=subject,
+            now=now,
+            order_key=f"{subject}#documents",
+            application_id=application_id,
+            reissued_for=event,
+            issued_at=now.isoformat(),
+        )
+        for kind in documents_reissued(event)
+        if kind in _APPLICATION_DOCUMENTS
+    ]
+
+
+def timer_jobs(app: Application, kind: TimerKind, deadline: datetime | None, now: datetime) -> list[Job]:
+    """What the parent is told when a timer fires (a reminder, a lapse, school age): jobs of that change."""
+    day = local_time(deadline).strftime("%d.%m.%Y") if deadline else ""
+    if kind is TimerKind.REMINDER:
+        return notice_jobs(
+            app,
+            "interest_reminder",
+            now,
+            "Мүдделілікті растаңыз / Подтвердите заинтересованность",
+            f"{app.id}: мүдделілікті {day} дейін растаңыз, әйтпесе бала кезектен шығарылады.\n"
+            f"{app.id}: подтвердите заинтересованность до {day}, иначе ребёнок будет снят с очереди.",
+        )
+    if kind is TimerKind.LAPSE:
+        return notice_jobs(
+            app,
+            "interest_lapsed",
+            now,
+            "Бала кезектен шығарылды / Ребёнок снят с очереди",
+            f"{app.id}: мүдделілік {day} дейін расталмады, бала кезектен шығарылды.\n"
+            f"{app.id}: заинтересованность не подтверждена до {day}, ребёнок снят с очереди.",
+        )
+    return notice_jobs(
+        app,
+        "school_age",
+        now,
+        "Бала мектеп жасына толды / Ребёнок достиг школьного возраста",
+        f"{app.id}: бала мектеп жасына толды және кезектен шықты.\n"
+        f"{app.id}: ребёнок достиг школьного возраста и выбыл из очереди.",
+    )
+
+
+def notice_jobs(app: Application, event: str, now: datetime, title: str, text: str) -> list[Job]:
+    """The e-mail and SMS that tell the applicant about a change of the application: jobs of that change."""
+    return message_jobs(
+        f"{SUBJECT}#{app.id}#{event}#{stamp(now)}",
+        subject=f"{SUBJECT}#{app.id}",
+        owner_iin=app.applicant_iin,
+        now=now,
+        email=app.applicant.email,
+        phone=app.applicant.phone,
+        title=title,
+        text=text,
+    )
 
 
 def registration_documents(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,11 +10,31 @@ from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.queue import benefit_number_words
+from chalicelib.domain.reference import Bilingual
 from chalicelib.domain.service_times import BENEFIT_DECISION
+from chalicelib.jobs.consequences import message_jobs, stamp
 from chalicelib.notify.model import Notifier
+from chalicelib.services.applications import reissue_jobs
 from chalicelib.store.applications import Application, ApplicationRepository, claimed_at
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
+
+
+def benefit_decided_message(app: Application, benefit_number: int | None, name: Bilingual) -> tuple[str, str]:
+    """What the parent is told of the operator's decision (subject, text), as it stands when sent."""
+    if app.benefit_status == "approved":
+        kk_number, ru_number = benefit_number_words(benefit_number, app.benefit_status)
+        text = (
+            f"{app.id}: «{name.kk}» жеңілдігі расталды. Жеңілдік санаты бойынша кезек нөмірі: {kk_number}.\n"
+            f"{app.id}: льгота «{name.ru}» подтверждена. Номер очереди по льготной категории: {ru_number}."
+        )
+    else:
+        said = (app.benefit_reason or "").strip().rstrip(". ")
+        text = (
+            f"{app.id}: «{name.kk}» жеңілдігі расталмады. Себебі: {said}.\n"
+            f"{app.id}: льгота «{name.ru}» не подтверждена. Причина: {said}."
+        )
+    return "Жеңілдікті тексеру / Проверка льготы", text
 
 
 def _outside_area() -> Forbidden:
@@ -33,8 +52,6 @@ class BenefitCheckService:
     reference: ReferenceRepository
     objects: ObjectStore
     notifier: Notifier
-    # issues again the application's documents the decision changed: (application id, event)
-    reissue: Callable[[str, str], object] | None = None
 
     def pending(self, operator: Principal) -> list[dict[str, Any]]:
         """Claims waiting for a decision in the operator's region (and district, if they have one)."""
@@ -52,34 +69,28 @@ class BenefitCheckService:
                 "Укажите причину отказа.",
                 details={"field": "reason"},
             )
+        now = self.clock.now()
+        event = "application.benefit_approved" if approve else "application.benefit_refused"
+        # the documents it changed and the parent's e-mail and SMS: jobs of the deciding transaction
+        # (the benefit queue number the message states is read when the job runs, after the commit)
+        subject = f"application#{app.id}"
+        told = message_jobs(
+            f"{subject}#{event}#{stamp(now)}",
+            subject=subject,
+            owner_iin=app.applicant_iin,
+            now=now,
+            email=app.applicant.email,
+            phone=app.applicant.phone,
+            template={"template": "application.benefit_decided", "application_id": app.id},
+        )
         decided = self.applications.decide_benefit(
             application_id,
             approve=approve,
             who=f"{operator.role.value}:{operator.iin}",
-            now=self.clock.now(),
+            now=now,
             why=(reason or "").strip() or None,
+            jobs=[*reissue_jobs(app.id, event, now), *told],
         )
-        event = "application.benefit_approved" if approve else "application.benefit_refused"
-        if self.reissue is not None:
-            self.reissue(decided.id, event)
-        category = self.reference.get_benefit_category(decided.benefit_category or "")
-        name_kk = category.name.kk if category else decided.benefit_category
-        name_ru = category.name.ru if category else decided.benefit_category
-        if approve:
-            number = self.applications.queue_numbers(decided).benefit
-            kk_number, ru_number = benefit_number_words(number, decided.benefit_status)
-            text = (
-                f"{decided.id}: «{name_kk}» жеңілдігі расталды. Жеңілдік санаты бойынша кезек нөмірі: {kk_number}.\n"
-                f"{decided.id}: льгота «{name_ru}» подтверждена. Номер очереди по льготной категории: {ru_number}."
-            )
-        else:
-            said = (reason or "").strip().rstrip(". ")
-            text = (
-                f"{decided.id}: «{name_kk}» жеңілдігі расталмады. Себебі: {said}.\n"
-                f"{decided.id}: льгота «{name_ru}» не подтверждена. Причина: {said}."
-            )
-        self.notifier.send_email(decided.applicant.email, "Жеңілдікті тексеру / Проверка льготы", text)
-        self.notifier.send_sms(decided.applicant.phone, text[:300])
         return self._item(decided)
 
     def overdue(self, operator: Principal) -> list[dict[str, Any]]:

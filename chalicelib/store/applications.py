@@ -87,6 +87,7 @@ from chalicelib.store.history import (
     ChangeRefused,
     HistoryRecord,
     HistoryRepository,
+    add_jobs,
     commit,
     history_record,
 )
@@ -607,6 +608,7 @@ class ApplicationRepository:
         now: datetime,
         why: str | None = None,
         document_keys: Iterable[str] = (),
+        jobs: Sequence[Model] = (),
     ) -> Application:
         """Claim a (new) benefit category, pending an operator's check; ``None`` drops the benefit.
 
@@ -625,6 +627,7 @@ class ApplicationRepository:
             def writes(change: Change) -> None:
                 if old is not None:
                     self.index.leave(change, "benefit", old, app.seq)
+                add_jobs(change, "application", jobs)
 
             return _Edit(
                 values={
@@ -645,7 +648,14 @@ class ApplicationRepository:
         return app
 
     def decide_benefit(
-        self, application_id: str, *, approve: bool, who: str, now: datetime, why: str | None = None
+        self,
+        application_id: str,
+        *,
+        approve: bool,
+        who: str,
+        now: datetime,
+        why: str | None = None,
+        jobs: Sequence[Model] = (),
     ) -> Application:
         """An operator's decision on a pending benefit claim; approval puts the child in its queue."""
 
@@ -659,6 +669,7 @@ class ApplicationRepository:
             def writes(change: Change) -> None:
                 if approve:
                     self.index.join(change, "benefit", key, app.seq)
+                add_jobs(change, "application", jobs)
 
             return _Edit(
                 values={
@@ -935,7 +946,14 @@ class ApplicationRepository:
             if moves_cursor and day <= settled:
                 drained = day + timedelta(days=1)
 
-    def fire(self, application: Application, now: datetime, *, who: str = SYSTEM) -> Fired | None:
+    def fire(
+        self,
+        application: Application,
+        now: datetime,
+        *,
+        who: str = SYSTEM,
+        jobs: Callable[[Application, TimerKind, datetime | None], Sequence[Model]] | None = None,
+    ) -> Fired | None:
         """Claim and carry out the application's due timer; None if it is not due (any more).
 
         A reminder moves the timer to the next one and appends an ``application.interest_reminder``
@@ -956,14 +974,24 @@ class ApplicationRepository:
             )
             outcome.update(kind=kind, days_before=app.timer_days, deadline=deadline)
             if kind is TimerKind.LAPSE:
-                return self._leave_edit(app, ApplicationStatus.REMOVED, "interest_not_confirmed", now)
-            if kind is TimerKind.SCHOOL_AGE:
-                return self._leave_edit(app, ApplicationStatus.AGED_OUT, "school_age", now)
-            return _Edit(
-                values=self._timer_values(app, now, last_confirmed_at=app.last_confirmed_at),
-                event="application.interest_reminder",
-                details={"days_before": app.timer_days, "deadline": deadline.isoformat() if deadline else None},
-            )
+                edit = self._leave_edit(app, ApplicationStatus.REMOVED, "interest_not_confirmed", now)
+            elif kind is TimerKind.SCHOOL_AGE:
+                edit = self._leave_edit(app, ApplicationStatus.AGED_OUT, "school_age", now)
+            else:
+                edit = _Edit(
+                    values=self._timer_values(app, now, last_confirmed_at=app.last_confirmed_at),
+                    event="application.interest_reminder",
+                    details={"days_before": app.timer_days, "deadline": deadline.isoformat() if deadline else None},
+                )
+            if jobs is not None:  # what the parent is told: jobs of the same transaction
+                told, own = list(jobs(app, kind, deadline)), edit.writes
+
+                def writes(change: Change) -> None:
+                    own(change)
+                    add_jobs(change, "application", told)
+
+                edit.writes = writes
+            return edit
 
         app, changed = self._change(application.id, plan, who, now, first=application)
         if not changed:

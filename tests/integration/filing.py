@@ -55,10 +55,11 @@ class Filing:
         if status != 200:
             return status, drafted
         signed = self.api.sign(drafted["xml"], self.person.sign).decode()
-        answer = self.call("POST", "/applications", {"signed_xml": signed})
-        if run_jobs:
-            self.api.run_jobs()
-        return answer
+        before, self.api.jobs_after_requests = self.api.jobs_after_requests, run_jobs and self.api.jobs_after_requests
+        try:
+            return self.call("POST", "/applications", {"signed_xml": signed})
+        finally:
+            self.api.jobs_after_requests = before
 
     def upload_scan(self, data: bytes = JPEG, purpose: str = "benefit") -> str:
         """A checked upload: announced, put in S3 as the browser's presigned POST would, completed."""

@@ -226,7 +226,9 @@ function row(direction, done) {
       { attrs18n: { "data-label": "dir.document" } },
       direction.document_url
         ? h("a", { class: "btn btn-outline btn-small", href: direction.document_url, target: "_blank", rel: "noopener", download: "" }, icon("doc"), w("view.download"))
-        : "—",
+        : direction.document_preparing
+          ? h("span", { class: "muted", role: "status", dataset: { document: "preparing" } }, h("span", { class: "spinner", "aria-hidden": "true" }), w("dir.documentPreparing"))
+          : "—",
     ),
     h(
       "td",
@@ -251,6 +253,8 @@ function row(direction, done) {
  * The "Directions" panel of an application: hidden while the child has none.
  * `changed(messageKey)` is called after an extension or a revocation (the panel redraws itself).
  */
+const PREPARING_REFRESH_MS = 2000;
+
 export function directionsPanel(applicationId, changed) {
   const panel = h("section", { class: "card card-flush directions", hidden: true, "aria-labelledby": uid("dir") });
   const titleId = panel.getAttribute("aria-labelledby");
@@ -307,6 +311,12 @@ export function directionsPanel(applicationId, changed) {
       ...items.filter((d) => d.status === "enrolled").map(nextSteps),
     ];
     clear(panel).append(...parts.filter(Boolean));
+    // a direction's PDF is made by a job of its change: until it is there, say so and look again
+    if (items.some((d) => d.document_preparing)) {
+      setTimeout(() => {
+        if (panel.isConnected) refresh();
+      }, PREPARING_REFRESH_MS);
+    }
   }
 
   return { element: panel, refresh };

@@ -16,7 +16,7 @@ from chalicelib import wiring
 from chalicelib.documents.kinds import DocumentKind
 from chalicelib.jobs.registry import NotYet, Permanent
 from chalicelib.jobs.worker import JobContext
-from chalicelib.store.jobs import Job
+from chalicelib.store.jobs import Job, JobState
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,24 @@ def _contract(payload: dict[str, Any], kind: DocumentKind) -> Built:
     )
 
 
-def _application_reissue(payload: dict[str, Any], kind: DocumentKind) -> Built:
-    """An application's document issued again after a change altered what it states."""
+def _application_reissue(payload: dict[str, Any], kind: DocumentKind) -> Built | None:
+    """An application's document issued again after a change altered what it states; it supersedes
+    the one in force when the job runs (the re-issues of one application run in order). None: the
+    child left the queue meanwhile, and the documents keep what they said."""
+    from chalicelib.services.applications import SUBJECT
+
+    applications = wiring.applications()
+    app = applications.find(payload["application_id"])
+    if app is None:
+        raise Permanent(f"no application {payload['application_id']}")
+    if applications.queue_numbers(app).general is None:
+        return None
+    subject = f"{SUBJECT}#{app.id}"
+    current = wiring.document_service().current(subject, kind)
+    if current is None:
+        registration = wiring.job_store().get(f"document.render:{subject}#{kind.value}")
+        if registration is not None and registration.state == JobState.PENDING:
+            raise NotYet(f"the registration's {kind.value} is not issued yet", seconds=5)
     built = _application_registration(payload, kind)
     return Built(
         built.data,
@@ -95,12 +111,12 @@ def _application_reissue(payload: dict[str, Any], kind: DocumentKind) -> Built:
         built.owner_iin,
         built.number,
         datetime.fromisoformat(payload["issued_at"]),
-        supersedes=payload.get("supersedes"),
+        supersedes=current.document_id if current is not None else None,
         reissued_for=payload.get("reissued_for"),
     )
 
 
-BUILDERS: dict[str, Callable[[dict[str, Any], DocumentKind], Built]] = {
+BUILDERS: dict[str, Callable[[dict[str, Any], DocumentKind], Built | None]] = {
     "application.registration": _application_registration,
     "application.reissue": _application_reissue,
     "direction": _direction,
@@ -108,9 +124,9 @@ BUILDERS: dict[str, Callable[[dict[str, Any], DocumentKind], Built]] = {
 }
 
 
-def _superseded(documents: Any, built: Built) -> Any:
+def _superseded(documents: Any, built: Built, document_id: str) -> Any:
     """The document the new one replaces; not rendered yet (its own job runs first): wait for it."""
-    if not built.supersedes:
+    if not built.supersedes or built.supersedes == document_id:  # itself: a run before issued it
         return None
     old = documents.documents.get(built.supersedes)
     if old is None:
@@ -125,6 +141,8 @@ def render(job: Job, context: JobContext) -> dict[str, Any]:
         raise Permanent(f"unknown document builder {payload.get('builder')!r}")
     kind = DocumentKind(payload["kind"])
     built = builder(payload, kind)
+    if built is None:
+        return {"skipped": "nothing to issue"}
     documents = wiring.document_service()
     document_id, check_code = documents.for_job(job.id)
     record = documents.issue(
@@ -136,7 +154,7 @@ def render(job: Job, context: JobContext) -> dict[str, Any]:
         issued_at=built.issued_at,
         document_id=document_id,
         check_code=check_code,
-        supersedes=_superseded(documents, built),
+        supersedes=_superseded(documents, built, document_id),
         reissued_for=built.reissued_for,
     )
     return {"document_id": record.document_id}

@@ -61,10 +61,26 @@ def _direction_expired(payload: dict[str, Any]) -> tuple[str, str, str, str]:
     return to, to, subject, text
 
 
+def _benefit_decided(payload: dict[str, Any]) -> tuple[str, str, str, str]:
+    """An operator's decision on a benefit claim, with the benefit queue number as it is now."""
+    from chalicelib.domain.reference import Bilingual
+    from chalicelib.services.benefit_checks import benefit_decided_message
+
+    applications = wiring.applications()
+    app = applications.find(payload["application_id"])
+    if app is None:
+        raise Permanent(f"no application {payload['application_id']}")
+    category = wiring.reference().get_benefit_category(app.benefit_category or "")
+    name = category.name if category else Bilingual(app.benefit_category or "", app.benefit_category or "")
+    subject, text = benefit_decided_message(app, applications.queue_numbers(app).benefit, name)
+    return app.applicant.email, app.applicant.phone, subject, text
+
+
 # template → (e-mail address, phone, subject, text)
 TEMPLATES: dict[str, Callable[[dict[str, Any]], tuple[str, str, str, str]]] = {
     "application.registered": _application_registered,
     "direction.expired": _direction_expired,
+    "application.benefit_decided": _benefit_decided,
 }
 
 

@@ -64,6 +64,7 @@ class Portal:
             headers["Idempotency-Key"] = idempotency_key
         payload = None if body is None else json.dumps(body, ensure_ascii=False)
         response = getattr(self.api.client.http, method.lower())(path, headers=headers, body=payload)
+        self.api.after_request()
         text = response.body.decode() if response.body else ""
         return response.status_code, (json.loads(text) if text else None), dict(response.headers)
 
@@ -162,5 +163,7 @@ def sweep(api: Any, name: str) -> Any:
     event = api.client.events.generate_cw_event(
         source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
     )
-    return api.client.lambda_.invoke(name, event).payload
+    payload = api.client.lambda_.invoke(name, event).payload
+    api.after_request()  # the jobs its changes wrote (the parents' messages, the documents)
+    return payload
 

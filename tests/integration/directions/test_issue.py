@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from chalicelib import wiring
 from chalicelib.services.vacancies import PublishedStateOrderSeats
 from chalicelib.store.history import HistoryRepository
+from chalicelib.store.jobs import Job
 from chalicelib.store.vacancies import SeatRepository
 from tests.integration.directions.conftest import (
     ESIL_12,
@@ -64,7 +65,8 @@ def test_a_published_seat_goes_out_of_turn_first_then_in_queue_order_with_pdf_ma
     kindergarten_events = HistoryRepository().for_subject("kindergarten", ESIL_12)
     issued = [r for r in kindergarten_events if r.event == "direction.issued"]
     assert {r.details["number"] for r in issued} == set(published["allocation"]["issued"])
-    assert all(r.outbox for r in issued)
+    # each is a job of its direction's transaction that delivers it to the portal's endpoints
+    assert all(Job.get(f"webhook.event:{r.subject}#{r.entry}").state == "done" for r in issued)
 
     # and the operator sees why the parent's child got the seat, and the run audits clean
     status, explained = api.call("GET", f"/operator/directions/{direction['number']}", token=operator)

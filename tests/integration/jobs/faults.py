@@ -56,13 +56,27 @@ def injected(faults: Faults) -> Iterator[Faults]:
 
 
 class Baseline:
-    """Every item and object that exists now; :meth:`restore` deletes whatever was added since."""
+    """Every item and object that exists now; :meth:`restore` deletes whatever was added since.
 
-    def __init__(self) -> None:
+    With ``whole`` it also puts back every item as it was (a seat offered, an application that
+    holds a direction since): each round of a fault test starts from the same state.
+    """
+
+    def __init__(self, *, whole: bool = False) -> None:
         self.dynamodb = boto3.client("dynamodb", region_name=get_settings().aws_region)
         self.s3 = boto3.client("s3", region_name=get_settings().aws_region)
+        self.whole = whole
         self.items = {table: self._keys(table) for table in self.dynamodb.list_tables()["TableNames"]}
+        self.contents = {table: self._items(table) for table in self.items} if whole else {}
         self.objects = self._objects()
+
+    def _items(self, table: str) -> dict[str, dict[str, Any]]:
+        names = self._schema(table)
+        found = {}
+        for page in self.dynamodb.get_paginator("scan").paginate(TableName=table):
+            for item in page["Items"]:
+                found[json.dumps({n: item[n] for n in names}, sort_keys=True)] = item
+        return found
 
     def _schema(self, table: str) -> list[str]:
         return [k["AttributeName"] for k in self.dynamodb.describe_table(TableName=table)["Table"]["KeySchema"]]
@@ -84,6 +98,14 @@ class Baseline:
 
     def restore(self) -> None:
         for table, before in self.items.items():
+            if self.whole:
+                now = self._items(table)
+                for key in now.keys() - before:
+                    self.dynamodb.delete_item(TableName=table, Key=json.loads(key))
+                for key, item in self.contents[table].items():
+                    if now.get(key) != item:
+                        self.dynamodb.put_item(TableName=table, Item=item)
+                continue
             for key in self._keys(table) - before:
                 self.dynamodb.delete_item(TableName=table, Key=json.loads(key))
         bucket = get_settings().documents_bucket

@@ -20,6 +20,24 @@ function finalDocument(contract) {
   };
   if (contract.document_url) {
     show(contract.document_url);
+  } else if (contract.document_preparing) {
+    // the final PDF is made by a job of the signing: say so, and look again until it is there
+    holder.append(h("p", { class: "notice notice-info", role: "status", dataset: { document: "preparing" } }, h("span", { class: "spinner", "aria-hidden": "true" }), w("contract.documentPreparing")));
+    const look = async () => {
+      if (!holder.isConnected) return;
+      try {
+        const fresh = await get(contractPath(contract.number));
+        if (fresh.document_url) {
+          clear(holder);
+          show(fresh.document_url);
+          return;
+        }
+      } catch {
+        // the next visit reads it again
+      }
+      setTimeout(look, 2000);
+    };
+    setTimeout(look, 2000);
   } else {
     open.addEventListener("click", () =>
       busy(open, async () => {
