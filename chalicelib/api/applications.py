@@ -293,6 +293,10 @@ def documents(application_id: str) -> Any:
     items = wiring.application_service().documents_of(principal, application_id, language)
     issued = {item["kind"] for item in items if item["source"] == "system"}
     preparing = [kind.value for kind in REGISTRATION_KINDS if kind.value not in issued]
+    if items and "private_direction" not in issued:  # a private direction's PDF is a job of the choice
+        app = wiring.application_service().view(principal, application_id).application
+        if app.status == "left_for_private":
+            preparing.append("private_direction")
     return {"items": items, "preparing": preparing}
 
 

@@ -9,7 +9,7 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib import wiring
-from chalicelib.api.applications import SignedRequest, application_json, document_json
+from chalicelib.api.applications import SignedRequest, application_json
 from chalicelib.api.reference import kindergarten_json
 from chalicelib.api.responses import handles_errors, parse_body
 from chalicelib.api.security import require_parent
@@ -83,6 +83,7 @@ def draft(application_id: str) -> Any:
 @bp.route("/applications/{application_id}/private", methods=["POST"], cors=True)
 @handles_errors
 def choose(application_id: str) -> Any:
+    from chalicelib.documents.kinds import DocumentKind
     from chalicelib.services.applications import ApplicationView
     from chalicelib.store.applications import QueueNumbers
 
@@ -103,7 +104,17 @@ def choose(application_id: str) -> Any:
                 else None
             ),
             "valid_until": chosen.valid_until.isoformat(),
-            "document": document_json(chosen.document),
+            # a job of the choice's transaction renders it within seconds (the documents tab shows it)
+            "document": {
+                "kind": DocumentKind.PRIVATE_DIRECTION.value,
+                "title_kk": DocumentKind.PRIVATE_DIRECTION.title_kk,
+                "title_ru": DocumentKind.PRIVATE_DIRECTION.title_ru,
+                "source": "system",
+                "document_id": chosen.document_id,
+                "url": None,
+                "preparing": True,
+            },
         },
-        "documents": [document_json(chosen.document)],
+        "documents": [],
+        "documents_preparing": True,
     }

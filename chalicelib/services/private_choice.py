@@ -39,13 +39,14 @@ from chalicelib.domain.queue import ApplicationStatus, cohort_of, not_in_queue
 from chalicelib.domain.reference import Bilingual, Group, Kindergarten
 from chalicelib.domain.signed_facts import first_difference
 from chalicelib.eds.model import Check, Holder, KeyPurpose, SignatureRefused
-from chalicelib.notify.model import Attachment, Notifier
+from chalicelib.jobs.consequences import document_job, message_jobs
+from chalicelib.notify.model import Notifier
 from chalicelib.services.auth import Verifier
 from chalicelib.services.documents import DocumentService
 from chalicelib.store.applications import Application, ApplicationRepository
 from chalicelib.store.directions import KINDERGARTEN_SUBJECT
-from chalicelib.store.documents import IssuedDocument
-from chalicelib.store.history import Change, ChangeRefused, HistoryRecord, history_record
+from chalicelib.store.history import Change, ChangeRefused, HistoryRecord, add_jobs, history_record
+from chalicelib.store.jobs import Job
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
 from chalicelib.store.vacancies import SEAT_LABEL
@@ -125,7 +126,7 @@ class PrivateDirection:
     group: Group | None
     seat_id: str
     valid_until: date
-    document: IssuedDocument
+    document_id: str  # rendered by a job of the choice's transaction: "being prepared" until then
 
 
 def _refuse_foreign() -> Forbidden:
@@ -264,17 +265,19 @@ class PrivateChoiceService:
         if differs is not None:
             raise _mismatch(differs)
         number = self._number(now)
+        valid_until = self.calendar.nth_working_day_after(local_time(now).date(), self.valid_working_days)
+        # the direction's PDF, the e-mail that carries it and the SMS: jobs of the leaving transaction
+        job = private_document_job(app.id, number, kindergarten.id, choice.language, group, valid_until, now)
+        jobs = [job, *self._tell(app, number, kindergarten, valid_until, job.id, now)]
         signed_key = f"signed/private/{now:%Y/%m/%d}/{secrets.token_hex(12)}.xml"
         self.objects.put(signed_key, document.received, content_type="application/xml")
         try:
-            left, seat = self._leave(principal, app, number, kindergarten, choice.language, signed_key, now)
+            left, seat = self._leave(principal, app, number, kindergarten, choice.language, signed_key, now, jobs)
         except Exception:
             self.objects.delete(signed_key)
             raise
-        valid_until = self.calendar.nth_working_day_after(local_time(now).date(), self.valid_working_days)
-        issued = self._issue(left, number, kindergarten, choice.language, group, valid_until, now)
-        self._tell(left, number, kindergarten, valid_until, issued)
-        return PrivateDirection(left, number, kindergarten, choice.language, group, seat, valid_until, issued)
+        document_id = self.documents.for_job(job.id)[0]
+        return PrivateDirection(left, number, kindergarten, choice.language, group, seat, valid_until, document_id)
 
     # --- internals ------------------------------------------------------------------------------
 
@@ -313,6 +316,7 @@ class PrivateChoiceService:
         language: str,
         signed_key: str,
         now: datetime,
+        jobs: list[Job],
     ) -> tuple[Application, str]:
         """Take a seat, leave the queue and tell the kindergarten in one transaction.
 
@@ -351,7 +355,7 @@ class PrivateChoiceService:
                     why=LEFT_WHY,
                     now=now,
                     details=details,
-                    also=_together(taking.write, event),
+                    also=_together(taking.write, event, jobs),
                     require=lambda current: _refuse_while_blocked(current, now),
                     condition=Application.live_direction_id.does_not_exist()
                     & (Application.stop_list_until.does_not_exist() | (Application.stop_list_until <= now)),
@@ -368,53 +372,15 @@ class PrivateChoiceService:
         serial = self.applications.index.next_value(f"private-direction#{year}")
         return str(DirectionNumber(year, serial, NUMBER_PREFIX))
 
-    def _issue(
+    def _tell(
         self,
         app: Application,
         number: str,
         kindergarten: Kindergarten,
-        language: str,
-        group: Group | None,
         valid_until: date,
+        document_job: str,
         now: datetime,
-    ) -> IssuedDocument:
-        region = self.reference.get_region(app.region)
-        applicant = app.applicant
-        address = applicant.address
-        home = (
-            ", ".join(p for p in (address.city, address.district, address.street, address.house, address.flat) if p)
-            if address
-            else "—"
-        )
-        data = {
-            "direction_number": number,
-            "registration_number": app.id,
-            "kindergarten_name": kindergarten.name,
-            "kindergarten_address": kindergarten.address,
-            "kindergarten_phone": kindergarten.phone,
-            "kindergarten_head": kindergarten.head_name,
-            "group": group.name if group else None,
-            "language_of_instruction": language,
-            "child_surname": app.child_surname,
-            "child_name": app.child_given_name,
-            "child_birth_date": app.birth_date,
-            "home_address": home,
-            "home_phone": applicant.phone,
-            "valid_until": valid_until,
-            "issued_by": _issued_by(region.name if region else Bilingual(app.region, app.region)),
-        }
-        return self.documents.issue(
-            DocumentKind.PRIVATE_DIRECTION,
-            data,
-            subject=f"{SUBJECT}#{app.id}",
-            owner_iin=app.applicant_iin,
-            number=number,
-            issued_at=now,
-        )
-
-    def _tell(
-        self, app: Application, number: str, kindergarten: Kindergarten, valid_until: date, issued: IssuedDocument
-    ) -> None:
+    ) -> list[Job]:
         day = f"{valid_until:%d.%m.%Y}"
         text = (
             f"{app.id}: жеке балабақшаға жолдама № {number} берілді — {kindergarten.name.kk}. "
@@ -422,26 +388,90 @@ class PrivateChoiceService:
             f"{app.id}: выдано направление в частный ДДО № {number} — {kindergarten.name.ru}. "
             f"Приведите ребёнка в детский сад до {day} (включительно). Ребёнок снят с очереди."
         )
-        attachments = []
-        pdf = self.documents.pdf(issued)
-        if pdf is not None:
-            attachments.append(Attachment(DocumentKind(issued.kind).file_name(issued.document_id), pdf))
-        applicant = app.applicant
-        self.notifier.send_email(
-            applicant.email,
-            "Жеке балабақшаға жолдама / Направление в частный ДДО",
-            text,
-            attachments=attachments,
+        return message_jobs(
+            f"{SUBJECT}#{app.id}#private_direction",
+            subject=f"{SUBJECT}#{app.id}",
+            owner_iin=app.applicant_iin,
+            now=now,
+            email=app.applicant.email,
+            phone=app.applicant.phone,
+            title="Жеке балабақшаға жолдама / Направление в частный ДДО",
+            text=text,
+            attach_jobs=[document_job],
         )
-        self.notifier.send_sms(applicant.phone, text[:300])
 
 
-def _together(take_seat: Callable[[Change], None], event: HistoryRecord) -> Callable[[Change], None]:
-    """The seat taken and the kindergarten's event (in the outbox), as writes of the leaving transaction."""
+def private_document_job(
+    application_id: str,
+    number: str,
+    kindergarten_id: str,
+    language: str,
+    group: Group | None,
+    valid_until: date,
+    now: datetime,
+) -> Job:
+    """The private direction's PDF: a job whose builder reads the application when it runs."""
+    return document_job(
+        f"{SUBJECT}#{application_id}#private_direction",
+        builder="private_direction",
+        kind=DocumentKind.PRIVATE_DIRECTION.value,
+        subject=f"{SUBJECT}#{application_id}",
+        now=now,
+        application_id=application_id,
+        number=number,
+        kindergarten_id=kindergarten_id,
+        language=language,
+        group_id=group.group_id if group else None,
+        valid_until=valid_until.isoformat(),
+        issued_at=now.isoformat(),
+    )
+
+
+def private_document_data(
+    reference: ReferenceRepository,
+    app: Application,
+    number: str,
+    kindergarten: Kindergarten,
+    language: str,
+    group: Group | None,
+    valid_until: date,
+) -> dict[str, object]:
+    """What the private direction's PDF says."""
+    region = reference.get_region(app.region)
+    applicant = app.applicant
+    address = applicant.address
+    home = (
+        ", ".join(p for p in (address.city, address.district, address.street, address.house, address.flat) if p)
+        if address
+        else "—"
+    )
+    return {
+        "direction_number": number,
+        "registration_number": app.id,
+        "kindergarten_name": kindergarten.name,
+        "kindergarten_address": kindergarten.address,
+        "kindergarten_phone": kindergarten.phone,
+        "kindergarten_head": kindergarten.head_name,
+        "group": group.name if group else None,
+        "language_of_instruction": language,
+        "child_surname": app.child_surname,
+        "child_name": app.child_given_name,
+        "child_birth_date": app.birth_date,
+        "home_address": home,
+        "home_phone": applicant.phone,
+        "valid_until": valid_until,
+        "issued_by": _issued_by(region.name if region else Bilingual(app.region, app.region)),
+    }
+
+
+def _together(take_seat: Callable[[Change], None], event: HistoryRecord, jobs: list[Job]) -> Callable[[Change], None]:
+    """The seat taken, the kindergarten's event and the parent's document and messages (jobs), as writes
+    of the leaving transaction."""
 
     def writes(change: Change) -> None:
         take_seat(change)
         change.put("history.kindergarten", event, HistoryRecord.subject.does_not_exist())
+        add_jobs(change, "private", jobs)
 
     return writes
 

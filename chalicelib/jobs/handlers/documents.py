@@ -116,11 +116,37 @@ def _application_reissue(payload: dict[str, Any], kind: DocumentKind) -> Built |
     )
 
 
+def _private_direction(payload: dict[str, Any], kind: DocumentKind) -> Built:
+    """A direction to a private kindergarten under the state order, as chosen by the parent."""
+    from datetime import date
+
+    from chalicelib.services.private_choice import SUBJECT, private_document_data
+
+    reference = wiring.reference()
+    app = wiring.applications().find(payload["application_id"])
+    kindergarten = reference.get_kindergarten(payload["kindergarten_id"])
+    if app is None or kindergarten is None:
+        raise Permanent(f"the application or kindergarten of private direction {payload['number']} is unknown")
+    group = reference.get_group(kindergarten.id, payload["group_id"]) if payload.get("group_id") else None
+    data = private_document_data(
+        reference,
+        app,
+        payload["number"],
+        kindergarten,
+        payload["language"],
+        group,
+        date.fromisoformat(payload["valid_until"]),
+    )
+    issued_at = datetime.fromisoformat(payload["issued_at"])
+    return Built(data, f"{SUBJECT}#{app.id}", app.applicant_iin, payload["number"], issued_at)
+
+
 BUILDERS: dict[str, Callable[[dict[str, Any], DocumentKind], Built | None]] = {
     "application.registration": _application_registration,
     "application.reissue": _application_reissue,
     "direction": _direction,
     "contract": _contract,
+    "private_direction": _private_direction,
 }
 
 

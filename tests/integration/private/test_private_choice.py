@@ -104,7 +104,9 @@ def test_a_parent_chooses_a_private_kindergarten_signs_and_gets_the_direction(fi
     assert direction["number"].startswith("ЖБ.2026.")
     assert direction["kindergarten"]["id"] == NURLY_BALA and direction["language"] == "ru"
     assert direction["valid_until"] == "2026-01-22"  # 5 working days after Thursday 15 January 2026
-    assert direction["document"]["kind"] == "private_direction" and direction["document"]["url"]
+    # whose PDF is a job of the choice: being prepared in the answer, rendered by the worker
+    assert direction["document"]["kind"] == "private_direction" and direction["document"]["preparing"]
+    assert body["documents_preparing"] is True
     # and it is in the documents tab with the others (seed 002, picture 12)
     _, documents = filing.call("GET", f"/applications/{in_queue['id']}/documents")
     titles = [d["title_ru"] for d in documents["items"]]

@@ -68,7 +68,10 @@ function successView(root, result) {
             {},
             h("span", { class: "doc-icon" }, icon("doc")),
             h("span", { class: "doc-title" }, bi(doc.title_kk, doc.title_ru)),
-            h("a", { class: "btn btn-outline btn-small", href: doc.url, target: "_blank", rel: "noopener", download: "" }, w("view.download")),
+            // made by a job of the choice within seconds: the documents tab shows it when it is there
+            doc.url
+              ? h("a", { class: "btn btn-outline btn-small", href: doc.url, target: "_blank", rel: "noopener", download: "" }, w("view.download"))
+              : h("span", { class: "muted", role: "status", dataset: { document: "preparing" } }, h("span", { class: "spinner", "aria-hidden": "true" }), w("view.docsPreparing")),
           ),
         ),
       ),
