@@ -3,8 +3,8 @@
 A document is a legal fact: when a change alters the facts a document states, the document is
 issued again and the old one is kept, marked superseded by the new one (its QR verification says
 by which). This table says which documents each change (a history event code) re-issues; the
-services ask it after the change is committed and render exactly those. Kept as plain data so
-that each consequence can become a durable job written with the change.
+services ask it while they build the change and write one ``document.render`` job per document
+into the change's own transaction (``docs/jobs.md``).
 
 | change | documents issued again | the fact that changed |
 |---|---|---|

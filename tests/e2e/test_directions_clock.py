@@ -14,6 +14,7 @@ that a holiday could outlast.
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -42,6 +43,18 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         yield running
     finally:
         running.stop()
+
+
+def told(stack: StackProcess, address: str, words: str, seconds: float = 10) -> bool:
+    """Whether a message to ``address`` mentions ``words`` (a job of the change: sent within seconds)."""
+    until = time.monotonic() + seconds
+    while True:
+        _, outbox = call("GET", f"{stack.api}/local/outbox?to={urllib.parse.quote(address)}")
+        if any(words in json.dumps(m, ensure_ascii=False) for m in outbox["messages"]):
+            return True
+        if time.monotonic() > until:
+            return False
+        time.sleep(0.3)
 
 
 def call(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -146,8 +159,7 @@ def test_a_missed_direction_puts_the_child_on_the_stop_list_and_the_second_remov
     _, directions = parent.call("GET", f"/applications/{app_id}/directions")
     [first] = directions["items"]
     assert first["status"] == "issued"
-    _, outbox = call("GET", f"{stack.api}/local/outbox?to=erlan@mail.kz")
-    assert any(first["number"] in json.dumps(m, ensure_ascii=False) for m in outbox["messages"])
+    assert told(stack, "erlan@mail.kz", first["number"])
 
     # when nobody brings the child within the 5 working days: still issued an hour before the deadline
     deadline = datetime.fromisoformat(first["deadline"])
