@@ -10,6 +10,7 @@ from typing import Any
 
 from chalicelib.domain.private_choice import PrivateChoice, choice_xml
 from chalicelib.store.directions import DirectionRepository
+from chalicelib.store.jobs import Job
 from chalicelib.store.reference import ReferenceRepository
 from chalicelib.store.vacancies import SeatItem
 from tests.integration.filing import Filing
@@ -125,12 +126,13 @@ def test_a_parent_chooses_a_private_kindergarten_signs_and_gets_the_direction(fi
     assert sms.channel == "sms" and direction["number"] in sms.body_text
     # and the signed choice is kept as received
     assert len(snapshot(filing, in_queue["id"]).signed_private) == 1
-    # and the seat is taken by this child, and the kindergarten has an event waiting for delivery
+    # and the seat is taken by this child, and the kindergarten's event is delivered by a job
     [seat] = private_seats[f"{NURLY_BALA}/2022-ru"]
     stored = SeatItem.get(seat, consistent_read=True)
     assert (stored.status, stored.taken_by) == ("taken", in_queue["id"])
     [event] = [e for e in DirectionRepository().kindergarten_events(NURLY_BALA) if e.event.startswith("private")]
-    assert event.event == "private_direction.issued" and event.outbox
+    assert event.event == "private_direction.issued"
+    assert Job.get(f"webhook.event:{event.subject}#{event.entry}").state == "done"  # delivered to the portals
     assert event.details["number"] == direction["number"] and event.details["application_id"] == in_queue["id"]
 
 
