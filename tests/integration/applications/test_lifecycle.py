@@ -12,6 +12,7 @@ def sweep(api) -> dict:
         source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
     )
     response = api.client.lambda_.invoke("application-timers", event)
+    api.after_request()  # the messages are jobs of each timer's change
     return response.payload
 
 
