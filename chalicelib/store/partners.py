@@ -27,7 +27,7 @@ from typing import Any
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
-from chalicelib.domain.errors import Conflict, InvalidInput, Unauthenticated
+from chalicelib.domain.errors import Conflict, InvalidInput, Unauthenticated, Unavailable
 from chalicelib.domain.principal import Principal, Role
 from chalicelib.settings import aws_endpoint_url, get_settings
 from chalicelib.store.base import table_meta
@@ -181,6 +181,7 @@ class IdempotentRequests:
         from aws_lambda_powertools.utilities.idempotency import idempotent_function
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
             IdempotencyAlreadyInProgressError,
+            IdempotencyPersistenceLayerError,
             IdempotencyValidationError,
         )
 
@@ -214,6 +215,14 @@ class IdempotentRequests:
                 "Бұл Idempotency-Key басқа сұрауда қолданылған: жаңа сұрауға жаңа кілт беріңіз.",
                 "Этот Idempotency-Key уже использован с другим запросом: для нового запроса нужен новый ключ.",
                 details={"header": "Idempotency-Key"},
+            ) from error
+        except IdempotencyPersistenceLayerError as error:
+            # the idempotency table failed (before the action, or while keeping its answer): the
+            # same 503 as any AWS failure, and the portal may send the request again
+            raise Unavailable(
+                "service.unavailable",
+                "Қызмет уақытша қолжетімсіз: біраздан соң қайталап көріңіз.",
+                "Сервис временно недоступен: повторите попытку немного позже.",
             ) from error
         except IdempotencyAlreadyInProgressError as error:
             raise Conflict(
