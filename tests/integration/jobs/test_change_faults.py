@@ -24,7 +24,7 @@ from chalicelib.store.applications import Application
 from chalicelib.store.contracts import Contract
 from chalicelib.store.directions import Direction
 from chalicelib.store.documents import IssuedDocument
-from chalicelib.store.jobs import JobState
+from chalicelib.store.jobs import Job, JobState
 from chalicelib.store.local import OutboxMessage
 from infra.local.receiver import ReceiverServer
 from tests.integration.contracts.conftest import BALAPAN, Wizard, directed
@@ -73,6 +73,8 @@ def delivered(receiver: ReceiverServer, kind: str) -> list[Any]:
 
 def clean(n: int, faults: Faults) -> None:
     assert jobs_in(JobState.DEAD) == [] and pending_or_dead() == [], (n, faults.failed, pending_or_dead())
+    # every message names the parent it is about (the in-site notices are made from it)
+    assert all((job.payload or {}).get("owner_iin") for job in Job.scan() if job.kind.startswith("message.")), n
     assert orphans() == [], (n, faults.failed)
 
 
