@@ -29,8 +29,9 @@ def direction_of(filing: Filing, application_id: str, number: str) -> dict[str, 
 
 
 def stable(direction: dict[str, Any]) -> dict[str, Any]:
-    """The direction without its download link (a presigned URL differs on every read)."""
-    return {key: value for key, value in direction.items() if key != "document_url"}
+    """The direction without its download link (a presigned URL differs on every read) and whether its
+    PDF is still being prepared (a job of the change renders it within seconds)."""
+    return {key: value for key, value in direction.items() if key not in ("document_url", "document_preparing")}
 
 
 def test_a_direction_is_extended_once_and_its_deadline_moves(filing: Filing, issued):
@@ -44,6 +45,8 @@ def test_a_direction_is_extended_once_and_its_deadline_moves(filing: Filing, iss
     assert extended["status"] == "extended" and extended["extended_days"] == 10
     assert extended["valid_until"] == "2026-02-01"
     assert "extend" not in extended["actions"]
+    # its PDF is issued again by a job of the extension: being prepared in the answer, then there
+    assert extended["document_preparing"] is True and extended["document_url"] is None
     assert any("01.02.2026" in m.body_text for m in messages(PARENT_EMAIL))
 
     # and a second extension is refused in both languages, nothing changed
