@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold st
     from chalicelib.services.egov_status import EgovStatusRelay
     from chalicelib.services.families import FamilyService
     from chalicelib.services.private_choice import PrivateChoiceService
+    from chalicelib.services.refusals import RefusalService
     from chalicelib.services.reports import ReportService
     from chalicelib.services.sessions import SessionTokens
     from chalicelib.services.uploads import UploadService
@@ -146,6 +147,20 @@ def application_service() -> ApplicationService:
         school_age_years=get_settings().school_age_years,
         release_direction=lambda number, who: direction_service().release_after_departure(number, who=who),
         directions_of=lambda app: direction_service().numbers_of(app),
+    )
+
+
+@lru_cache(maxsize=1)
+def refusal_service() -> RefusalService:
+    from chalicelib.services.refusals import RefusalService
+
+    return RefusalService(
+        clock=clock(),
+        verifier=verifier(),
+        reference=reference(),
+        applications=applications(),
+        objects=objects(),
+        release_direction=lambda number, who: direction_service().release_after_departure(number, who=who),
     )
 
 

@@ -226,6 +226,16 @@ def _left(entry: Entry, reasons: Mapping[str, Bilingual]) -> Bilingual:
             "Бала мемлекеттік тапсырыс бойынша жеке балабақшаға жолдама алып, кезектен шықты.",
             "Ребёнок получил направление в частный детский сад по госзаказу и вышел из очереди.",
         )
+    if to == "refused":
+        ground = _reason(entry.why, reasons)
+        kk = "Білім басқармасы қызмет көрсетуден бас тартты (дәлелді жауапқа қызметкердің ЭЦҚ-мен қол қойылған)."
+        ru = "Управление образования отказало в оказании услуги (мотивированный ответ подписан ЭЦП сотрудника)."
+        if ground is not None:
+            kk, ru = f"{kk[:-1]} Негізі: {ground.kk}.", f"{ru[:-1]} Основание: {ground.ru}."
+        motivation = (d.get("motivation_kk"), d.get("motivation_ru"))
+        if motivation[0] and motivation[1]:
+            return _with_reason(kk, ru, Bilingual(str(motivation[0]), str(motivation[1])))
+        return Bilingual(kk, ru)
     if to == "aged_out":
         return Bilingual(
             "Бала мектеп жасына толып, кезектен шықты.", "Ребёнок достиг школьного возраста и вышел из очереди."

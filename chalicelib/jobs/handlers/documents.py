@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib import wiring
 from chalicelib.documents.kinds import DocumentKind
+from chalicelib.domain.reference import Bilingual
 from chalicelib.jobs.registry import Permanent
 from chalicelib.jobs.worker import JobContext
 from chalicelib.store.jobs import Job
@@ -44,8 +45,29 @@ def _application_registration(payload: dict[str, Any], kind: DocumentKind) -> Bu
     return Built(contents[kind], f"{SUBJECT}#{app.id}", app.applicant_iin, app.id, app.registered_at or app.status_at)
 
 
+def _application_refusal(payload: dict[str, Any], kind: DocumentKind) -> Built:
+    from chalicelib.services.applications import _issued_by
+    from chalicelib.services.refusals import SUBJECT, refusal_document, refusal_record
+
+    applications = wiring.applications()
+    app = applications.find(payload["application_id"])
+    if app is None:
+        raise Permanent(f"no application {payload['application_id']}")
+    record = refusal_record(applications.history(app.id))
+    if record is None:
+        raise Permanent(f"application {app.id} has no refusal")
+    reference = wiring.reference()
+    operator = reference.get_operator(record.who.split(":", 1)[-1])  # the office that refused issues it
+    region = reference.get_region(app.region)
+    issued_by = (
+        operator.office if operator else _issued_by(region.name if region else Bilingual(app.region, app.region))
+    )
+    return Built(refusal_document(app, record, issued_by), f"{SUBJECT}#{app.id}", app.applicant_iin, app.id, record.at)
+
+
 BUILDERS: dict[str, Callable[[dict[str, Any], DocumentKind], Built]] = {
     "application.registration": _application_registration,
+    "application.refusal": _application_refusal,
 }
 
 
