@@ -231,7 +231,7 @@ def _left(entry: Entry, reasons: Mapping[str, Bilingual]) -> Bilingual:
         kk = "Білім басқармасы қызмет көрсетуден бас тартты (дәлелді жауапқа қызметкердің ЭЦҚ-мен қол қойылған)."
         ru = "Управление образования отказало в оказании услуги (мотивированный ответ подписан ЭЦП сотрудника)."
         if ground is not None:
-            kk, ru = f"{kk[:-1]} Негізі: {ground.kk}.", f"{ru[:-1]} Основание: {ground.ru}."
+            kk, ru = f"{kk} Негізі: {ground.kk}.", f"{ru} Основание: {ground.ru}."
         motivation = (d.get("motivation_kk"), d.get("motivation_ru"))
         if motivation[0] and motivation[1]:
             return _with_reason(kk, ru, Bilingual(str(motivation[0]), str(motivation[1])))

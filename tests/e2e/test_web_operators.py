@@ -20,6 +20,7 @@ import json
 import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -149,6 +150,7 @@ def test_operators_work_their_screens_by_role_and_region(stack: StackProcess, br
         page.goto(f"{stack.web}/operator.html#applications/{application}")
         expect(page.get_by_text("Бұл өтініш сіздің өңіріңізге (ауданыңызға) жатпайды.")).to_be_visible()
         page.goto(f"{stack.web}/operator.html#vacancies")
+        expect(page.locator("select[name=kindergarten_id] option").nth(1)).to_be_attached()
         options = page.locator("select[name=kindergarten_id] option").all_inner_texts()
         assert len(options) > 1 and not any("Астана" in o or "Балдырған" in o for o in options), options
         page.locator("select[name=kindergarten_id]").select_option(index=1)
@@ -252,5 +254,6 @@ def _document_kinds(stack: StackProcess, application: str) -> list[str]:
     _, challenge = call(stack, "POST", "/auth/challenge", {"audience": "parent"})
     signed = sign_with_ncalayer(stack.ncalayer, challenge["xml"], iin=GULMIRA, oids=[AUTH_OID])
     _, body = call(stack, "POST", "/auth/sign-in", {"signed_xml": signed})
-    _, documents = call(stack, "GET", f"/applications/{application}/documents", token=body["token"])
+    path = f"/applications/{urllib.parse.quote(application, safe='')}/documents"
+    _, documents = call(stack, "GET", path, token=body["token"])
     return [d["kind"] for d in documents.get("items", [])]

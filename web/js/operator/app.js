@@ -10,6 +10,7 @@ import { clearSession, getSession, saveSession } from "../session.js";
 import { busy, notice, showError, showStatus } from "../ui.js";
 import { OPERATOR_WORDS } from "./words.js";
 import * as applications from "./applications.js";
+import { areaName, loadRegions } from "./common.js";
 import * as checks from "./checks.js";
 import * as desk from "./desk.js";
 import * as reports from "./reports.js";
@@ -79,7 +80,7 @@ function renderChrome(active) {
     h(
       "div",
       { class: "account-who" },
-      h("span", { class: "account-label" }, w(`op.role.${person.role}`), person.district ? ` · ${person.region}/${person.district}` : ` · ${person.region || ""}`),
+      h("span", { class: "account-label" }, w(`op.role.${person.role}`), " · ", areaName(person.region, person.district)),
       h("span", { class: "account-name", "data-testid": "person-name" }, person.full_name || ""),
     ),
     h("button", { type: "button", class: "btn btn-outline btn-small", onclick: () => signOut() }, w("nav.signOut")),
@@ -167,6 +168,8 @@ async function route() {
       break;
     }
   }
+  if (session) await loadRegions();
+  if (mine !== generation) return;
   renderChrome(entry && entry.name);
   clear(main);
   if (flash) {

@@ -6,12 +6,12 @@ import { bi, clear, h, w } from "../dom.js";
 import { formatDate, formatDateTime } from "../format.js";
 import { signXml } from "../ncalayer.js";
 import { busy, clearFieldErrors, field, notice, reportError, showError, showStatus } from "../ui.js";
-import { head, select, table } from "./common.js";
+import { areaName, head, select, table } from "./common.js";
 
 const GROUNDS = ["false_data", "requirements_not_met", "court_decision"];
 
 function lookup(ctx, value = "") {
-  const input = h("input", { name: "number", value, autocomplete: "off", required: true });
+  const input = h("input", { type: "text", name: "number", value, autocomplete: "off", required: true });
   const form = h(
     "form",
     { class: "card lookup", role: "search", novalidate: true },
@@ -75,8 +75,8 @@ function view(app, ctx, messages) {
     ["op.checks.applicant", `${app.applicant_name} · ${app.applicant_iin}`],
     ["op.app.status", h("span", { class: `badge badge-${app.status === "active" ? "ok" : app.status === "refused" ? "danger" : "muted"}`, "data-testid": "status" }, bi(app.status_kk, app.status_ru))],
     ["op.app.queue", app.queue_number ?? "—"],
-    ["op.checks.district", `${app.region} / ${app.district}`],
-    ["op.app.language", app.language],
+    ["op.checks.district", areaName(app.region, app.district)],
+    ["op.app.language", w(app.language === "ru" ? "op.lang.ru" : "op.lang.kk")],
     ["op.app.registered", formatDateTime(app.registered_at)],
   ];
   const history = table(

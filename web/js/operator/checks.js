@@ -5,7 +5,7 @@ import { get, post } from "../api.js";
 import { bi, clear, h, w } from "../dom.js";
 import { formatDate } from "../format.js";
 import { busy, field, notice, reportError, showError } from "../ui.js";
-import { fetchBlob, head } from "./common.js";
+import { areaName, fetchBlob, head } from "./common.js";
 
 const urls = new Set();
 
@@ -86,7 +86,7 @@ function claimCard(item, onDone) {
       h("div", { class: "fact" }, h("dt", {}, w("op.checks.child")), h("dd", {}, `${item.child.full_name} · ${item.child.iin} · ${formatDate(item.child.birth_date)}`)),
       h("div", { class: "fact" }, h("dt", {}, w("op.checks.applicant")), h("dd", {}, `${item.applicant.full_name} · ${item.applicant.iin}`)),
       h("div", { class: "fact" }, h("dt", {}, w("op.checks.benefit")), h("dd", {}, bi(benefit.name_kk || benefit.code || "—", benefit.name_ru || benefit.code || "—"))),
-      h("div", { class: "fact" }, h("dt", {}, w("op.checks.district")), h("dd", {}, `${item.region} / ${item.district}`)),
+      h("div", { class: "fact" }, h("dt", {}, w("op.checks.district")), h("dd", {}, areaName(item.region, item.district))),
     ),
     h("h3", { class: "h4" }, w("op.checks.documents")),
     scans,

@@ -1,8 +1,8 @@
 // What the operators' screens share: files of the API fetched with the session, table building.
 
-import { ApiError, readError } from "../api.js";
+import { ApiError, get, readError } from "../api.js";
 import { config } from "../config.js";
-import { h, w } from "../dom.js";
+import { bi, h, w } from "../dom.js";
 import { getSession } from "../session.js";
 
 /** GET a file of the API with the operator's session; resolves to a Blob (its type from the server). */
@@ -53,4 +53,30 @@ export function select(name, options, value) {
       h("option", { value: optionValue, selected: optionValue === value, ...(typeof label === "string" ? { i18n: label } : { bi: label }) }),
     ),
   );
+}
+
+let regions = [];
+
+/** Read the regions and districts once (their names in both languages) for areaName. */
+export async function loadRegions() {
+  if (regions.length) return;
+  try {
+    regions = (await get("/reference/regions")) || [];
+  } catch {
+    regions = [];
+  }
+}
+
+/** «Астана қаласы, Нұра ауданы» / «город Астана, район Нура» for the codes (the codes if unknown). */
+export function areaName(region, district) {
+  const found = regions.find((r) => r.code === region);
+  const place = district && found ? (found.districts || []).find((d) => d.code === district) : null;
+  if (!found && !district) return region || "—";
+  if (!found) {
+    const anywhere = regions.flatMap((r) => r.districts || []).find((d) => d.code === district);
+    return anywhere ? bi(anywhere.name_kk, anywhere.name_ru) : district;
+  }
+  const kk = [found.name_kk, place?.name_kk].filter(Boolean).join(", ");
+  const ru = [found.name_ru, place?.name_ru].filter(Boolean).join(", ");
+  return bi(kk, ru);
 }

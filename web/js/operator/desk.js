@@ -4,7 +4,7 @@ import { api, get, post } from "../api.js";
 import { bi, clear, h, w } from "../dom.js";
 import { formatDateTime } from "../format.js";
 import { busy, field, notice, reportError, showError } from "../ui.js";
-import { head, select, table } from "./common.js";
+import { areaName, head, select, table } from "./common.js";
 
 export const overdue = {
   async render(root, _params, ctx) {
@@ -28,7 +28,7 @@ export const overdue = {
         [
           ["op.app.number", (i) => h("a", { href: `#applications/${encodeURIComponent(i.application_id)}`, class: "reg-number" }, i.application_id)],
           ["op.overdue.step", (i) => bi(i.step_name.kk, i.step_name.ru)],
-          ["op.checks.district", (i) => i.district],
+          ["op.checks.district", (i) => areaName(i.region || null, i.district)],
           ["op.overdue.limit", (i) => i.limit],
           ["op.overdue.started", (i) => formatDateTime(i.started_at)],
           ["op.overdue.due", (i) => formatDateTime(i.due_at)],

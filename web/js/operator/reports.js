@@ -5,7 +5,7 @@ import { get, post } from "../api.js";
 import { clear, h, w } from "../dom.js";
 import { formatDateTime } from "../format.js";
 import { busy, field, notice, reportError, showError } from "../ui.js";
-import { head, select, table } from "./common.js";
+import { areaName, head, select, table } from "./common.js";
 
 function reportPath(id, fmt) {
   return `/operator/reports/${id.split("/").map(encodeURIComponent).join("/")}/${fmt}`;
@@ -38,13 +38,13 @@ function downloads(report, errors) {
 
 function scopeWords(scope) {
   if (scope === "national") return w("op.rep.national");
-  const [level, ...rest] = scope.split("-");
-  return h("span", {}, w(level === "district" ? "op.rep.district" : "op.rep.region"), `: ${rest.join("-")}`);
+  const [level, region, ...district] = scope.split("-");
+  return h("span", {}, w(level === "district" ? "op.rep.district" : "op.rep.region"), ": ", areaName(region, district.join("-") || null));
 }
 
 function runForm(ctx, errors, onRun) {
   const kind = select("kind", [["month", "op.rep.month"], ["day", "op.rep.day"]], "month");
-  const period = h("input", { name: "period", required: true, placeholder: "2026-11", autocomplete: "off" });
+  const period = h("input", { type: "text", name: "period", required: true, placeholder: "2026-11", autocomplete: "off" });
   const person = ctx.person || {};
   const scopes = [["", "op.rep.scopeOwn"]];
   if (!person.district) scopes.push(["national", "op.rep.national"]);
