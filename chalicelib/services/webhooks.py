@@ -189,6 +189,12 @@ class WebhookService:
             return True
         kind, _, key = (job.subject or "").partition("#")
         key = key.split("#", 1)[0]
+        payload = job.payload or {}
+        if kind not in ("application", "kindergarten", "contract"):  # the payload may name it instead
+            if payload.get("application_id"):
+                kind, key = "application", str(payload["application_id"])
+            elif payload.get("kindergarten_id"):
+                kind, key = "kindergarten", str(payload["kindergarten_id"])
         region = district = None
         if kind == "application":
             from chalicelib import wiring

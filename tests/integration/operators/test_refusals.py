@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from typing import Any
+from urllib.parse import quote
 
 from lxml import etree
 
@@ -162,14 +163,30 @@ def test_only_the_operator_who_is_signed_in_signs_and_only_in_their_area(filing:
     assert filing.call("GET", f"/applications/{application['id']}")[1]["status"] == "active"
 
 
-def test_the_claims_scans_come_through_the_api_with_the_operators_session(filing: Filing, api, pki_people):
+def test_scans_dead_letters_and_kindergartens_are_the_operators_area_only(filing: Filing, api, pki_people):
     from chalicelib.domain.principal import Role
     from chalicelib.domain.reference import Bilingual, Operator
+    from chalicelib.jobs.registry import job_for
+    from chalicelib.store.jobs import JobStore
     from tests.integration.filing import JPEG
 
     status, application = filing.file(benefit="large_family", attachments=[filing.upload_scan()])
     assert status == 201
     token = operator_token(api, pki_people)
+    # a dead letter of the application: listed to the operators of its region only
+    store = JobStore()
+    now = wiring.clock().now()
+    dead = job_for(
+        "message.sms",
+        f"application#{application['id']}#test",
+        {"text": "x"},
+        now=now,
+        subject=f"application#{application['id']}",
+    )
+    store.add(dead)
+    store.park(store.get(dead.id), now, "refused by the gateway")
+    listed = api.call("GET", "/operator/jobs/dead-letters", token=token)[1]["items"]
+    assert [j["id"] for j in listed] == [dead.id]
     [item] = [
         i
         for i in api.call("GET", "/operator/benefit-checks", token=token)[1]["items"]
@@ -198,6 +215,9 @@ def test_the_claims_scans_come_through_the_api_with_the_operators_session(filing
     other = operator_token(api, pki_people)
     assert api.client.http.get(path, headers={"Authorization": f"Bearer {other}", "Accept": "*/*"}).status_code == 403
     assert api.call("GET", "/operator/benefit-checks", token=other)[1]["items"] == []
+    assert api.call("GET", "/operator/jobs/dead-letters", token=other)[1]["items"] == []
+    status, _ = api.call("POST", f"/operator/jobs/dead-letters/{quote(dead.id, safe='')}/replay", {}, other)
+    assert status == 404 and store.get(dead.id).state == "dead"
     kindergartens = api.call("GET", "/operator/kindergartens", token=other)[1]["items"]
     assert kindergartens and {k["region"] for k in kindergartens} == {"karaganda"}
     assert all(k["groups"] for k in kindergartens)
