@@ -54,7 +54,8 @@ export const vacancies = {
       return;
     }
     if (!ctx.current()) return;
-    const kg = select("kindergarten_id", [["", "op.vac.choose"], ...kindergartens.map((k) => [k.id, { kk: `${k.number ? `№ ${k.number} ` : ""}${k.name_kk}`, ru: `${k.number ? `№ ${k.number} ` : ""}${k.name_ru}` }])], "");
+    const named = (k, name) => (k.number != null && !name.includes("№") ? `№ ${k.number} ${name}` : name);
+    const kg = select("kindergarten_id", [["", "op.vac.choose"], ...kindergartens.map((k) => [k.id, { kk: named(k, k.name_kk), ru: named(k, k.name_ru) }])], "");
     const group = select("group_id", [["", "op.vac.choose"]], "");
     const seats = h("input", { name: "seats", type: "number", min: 1, max: 1000, value: "1", inputmode: "numeric" });
     kg.addEventListener("change", () => {
@@ -88,7 +89,7 @@ export const vacancies = {
               "op.vac.caption",
               [
                 ["op.vac.seat", (s) => h("span", { class: "mono" }, s.seat_id)],
-                ["op.vac.status", (s) => s.status],
+                ["op.vac.status", (s) => w(`op.vac.seat.${s.status}`)],
                 ["op.vac.direction", (s) => s.direction_number || "—"],
               ],
               published.seats,
