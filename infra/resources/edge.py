@@ -130,8 +130,8 @@ def content_security_policy(documents_bucket: str) -> dict[str, Any]:
         "Fn::Join": [
             "",
             [
-                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; ",
-                "frame-src blob:; ",
+                "default-src 'none'; script-src 'self'; style-src 'self'; ",
+                "img-src 'self' data: blob:; font-src 'self'; frame-src blob:; ",
                 "connect-src 'self' https://",
                 {"Ref": API},
                 ".execute-api.",
