@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold st
     from chalicelib.services.auth import AuthService, OperatorDirectory, Verifier
     from chalicelib.services.benefit_checks import BenefitCheckService
     from chalicelib.services.contracts import ContractService
+    from chalicelib.services.corrections import CorrectionService
     from chalicelib.services.directions import DirectionService
     from chalicelib.services.documents import DocumentService
     from chalicelib.services.egov_status import EgovStatusRelay
@@ -162,6 +163,13 @@ def refusal_service() -> RefusalService:
         objects=objects(),
         release_direction=lambda number, who: direction_service().release_after_departure(number, who=who),
     )
+
+
+@lru_cache(maxsize=1)
+def correction_service() -> CorrectionService:
+    from chalicelib.services.corrections import CorrectionService
+
+    return CorrectionService(clock=clock(), applications=applications(), refusals=refusal_service())
 
 
 @lru_cache(maxsize=1)

@@ -126,6 +126,14 @@ def _operator_application(application_id: str) -> Any:
     applications = wiring.applications()
     body = application_json(ApplicationView(app, applications.queue_numbers(app)))
     body["applicant_iin"] = app.applicant_iin
+    address = app.applicant.address
+    body["applicant_contacts"] = {
+        "address": {
+            k: (getattr(address, k) or "") if address else "" for k in ("city", "district", "street", "house", "flat")
+        },
+        "email": app.applicant.email,
+        "phone": app.applicant.phone,
+    }
     body["history"] = [history_json(record) for record in applications.history(app.id)]
     body["documents"] = [
         {"kind": d.kind, "document_id": d.document_id, "url": wiring.document_service().download_link(d)}
@@ -162,6 +170,39 @@ def refuse_application(application_id: str) -> Any:
     body = parse_body(bp.current_request, SignedRequest)
     application_id = unquote(application_id)
     wiring.refusal_service().refuse(operator, application_id, body.signed_xml)
+    return _operator_application(application_id)
+
+
+class CorrectionAddress(BaseModel):
+    city: str = Field(min_length=1, max_length=100)
+    district: str = Field(min_length=1, max_length=100)
+    street: str = Field(min_length=1, max_length=200)
+    house: str = Field(min_length=1, max_length=20)
+    flat: str = Field(default="", max_length=20)
+
+
+class CorrectionRequest(BaseModel):
+    address: CorrectionAddress
+    email: str = Field(min_length=3, max_length=254)
+    phone: str = Field(min_length=5, max_length=32)
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+@bp.route("/operator/applications/{application_id}/correction", methods=["POST"], cors=True)
+@handles_errors
+def correct_application(application_id: str) -> Any:
+    """Correct the applicant's address, e-mail or phone with the reason recorded; the parent is told."""
+    operator = require_role(bp.current_request, Role.EDUCATION_DEPARTMENT)
+    body = parse_body(bp.current_request, CorrectionRequest)
+    application_id = unquote(application_id)
+    wiring.correction_service().correct(
+        operator,
+        application_id,
+        address=body.address.model_dump(),
+        email=body.email,
+        phone=body.phone,
+        reason=body.reason,
+    )
     return _operator_application(application_id)
 
 

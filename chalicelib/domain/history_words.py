@@ -176,6 +176,20 @@ def sentence(
             f"№ {number} жолдаманың мерзімі {days} күнге ұзартылды: {until} қоса алғанда жарамды.",
             f"Срок направления № {number} продлён на {days} дн.: действительно по {until} включительно.",
         )
+    if event == "application.corrected":
+        names = {
+            "address": ("мекенжай", "адрес"),
+            "email": ("электрондық пошта", "электронная почта"),
+            "phone": ("ұялы телефон", "мобильный телефон"),
+        }
+        fields = [names[f] for f in d.get("fields", []) if f in names]
+        kk = ", ".join(f[0] for f in fields) or "деректер"
+        ru = ", ".join(f[1] for f in fields) or "данные"
+        return _with_reason(
+            f"Білім басқармасы өтініштегі деректерді түзетті: {kk}.",
+            f"Управление образования исправило данные заявления: {ru}.",
+            Bilingual(entry.why, entry.why) if entry.why else None,
+        )
     if event == "application.left":
         return _left(entry, reasons)
     if event == "contract.started":

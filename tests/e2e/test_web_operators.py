@@ -8,8 +8,9 @@ stand-in. Then, in the browser:
   in a Karaganda kindergarten (nobody is in that queue, so no direction is issued);
 - the Astana education-department operator (Қасымов Бауыржан, 820217350007) sees the claim with
   its scan on the page, approves it, runs a report and opens it by the e-mail's link, looks at the
-  overdue list and the dead letters, and refuses the application with a motivated answer he signs
-  with his EDS; the parent then sees the refusal in the history and its document;
+  overdue list and the dead letters, corrects the applicant's phone with a reason, and refuses the
+  application with a motivated answer he signs with his EDS; the parent then sees the refusal in
+  the history and its document;
 - the service-centre operator (Мұхамеджанова Әсел, 930909450177) sees only her screens.
 """
 
@@ -194,8 +195,19 @@ def test_operators_work_their_screens_by_role_and_region(stack: StackProcess, br
         expect(row).to_be_visible()
         look(page, "web-operator-reports-kk", "the reports")
 
-        # the refusal: a motivated answer in both languages, signed with the operator's EDS
+        # a data correction with its reason: the phone was typed wrong
         page.goto(f"{stack.web}/operator.html#applications/{application}")
+        fix = page.get_by_test_id("correction-form")
+        expect(fix.locator("input[name=phone]")).to_have_value("+77017654321")
+        fix.locator("input[name=phone]").fill("+7 701 765 43 22")
+        fix.get_by_label(re.compile("^Түзетудің себебі")).fill(
+            "Телефон нөмірі қате жазылған / Телефон указан с ошибкой"
+        )
+        fix.get_by_role("button", name="Түзетуді сақтау").click()
+        expect(page.get_by_text("Түзету сақталды")).to_be_visible()
+        expect(page.get_by_test_id("history")).to_contain_text("өтініштегі деректерді түзетті: ұялы телефон")
+
+        # the refusal: a motivated answer in both languages, signed with the operator's EDS
         form = page.get_by_test_id("refusal-form")
         expect(form).to_be_visible()
         form.get_by_role("button", name="ЭЦҚ-мен қол қою және бас тарту").click()

@@ -29,6 +29,7 @@ class Built:
     owner_iin: str
     number: str
     issued_at: datetime
+    reissued_for: str | None = None  # a change altered its facts: it supersedes the one in force
 
 
 def _application_registration(payload: dict[str, Any], kind: DocumentKind) -> Built:
@@ -65,9 +66,23 @@ def _application_refusal(payload: dict[str, Any], kind: DocumentKind) -> Built:
     return Built(refusal_document(app, record, issued_by), f"{SUBJECT}#{app.id}", app.applicant_iin, app.id, record.at)
 
 
+def _application_correction(payload: dict[str, Any], kind: DocumentKind) -> Built:
+    """A document of the registration issued again after an operator's correction (``consequences.py``)."""
+    built = _application_registration(payload, kind)
+    return Built(
+        built.data,
+        built.subject,
+        built.owner_iin,
+        built.number,
+        datetime.fromisoformat(payload["at"]),
+        reissued_for="application.corrected",
+    )
+
+
 BUILDERS: dict[str, Callable[[dict[str, Any], DocumentKind], Built]] = {
     "application.registration": _application_registration,
     "application.refusal": _application_refusal,
+    "application.correction": _application_correction,
 }
 
 
@@ -80,6 +95,7 @@ def render(job: Job, context: JobContext) -> dict[str, Any]:
     built = builder(payload, kind)
     documents = wiring.document_service()
     document_id, check_code = documents.for_job(job.id)
+    in_force = documents.current(built.subject, kind) if built.reissued_for else None
     record = documents.issue(
         kind,
         built.data,
@@ -89,5 +105,7 @@ def render(job: Job, context: JobContext) -> dict[str, Any]:
         issued_at=built.issued_at,
         document_id=document_id,
         check_code=check_code,
+        supersedes=in_force if in_force is not None and in_force.document_id != document_id else None,
+        reissued_for=built.reissued_for,
     )
     return {"document_id": record.document_id}

@@ -69,6 +69,56 @@ function refusalForm(app, ctx, messages) {
   return form;
 }
 
+function correctionForm(app, ctx) {
+  const errors = h("div", { class: "error-slot" });
+  const contacts = app.applicant_contacts || { address: {} };
+  const input = (name, value, extra = {}) => h("input", { type: "text", name, value: value || "", ...extra });
+  const fields = [
+    ["city", "op.fix.city", "address.city"],
+    ["district", "op.fix.district", "address.district"],
+    ["street", "op.fix.street", "address.street"],
+    ["house", "op.fix.house", "address.house"],
+    ["flat", "op.fix.flat", "address.flat"],
+  ].map(([name, label, fieldName]) => field({ label, name: `address.${name}`, field: fieldName, control: input(`address.${name}`, contacts.address[name]) }));
+  const email = field({ label: "op.fix.email", name: "email", control: input("email", contacts.email, { inputmode: "email" }) });
+  const phone = field({ label: "op.fix.phone", name: "phone", control: input("phone", contacts.phone, { inputmode: "tel" }) });
+  const reason = field({ label: "op.fix.reason", name: "reason", required: true, control: h("textarea", { name: "reason", rows: 2, maxlength: 1000 }) });
+  const submit = h("button", { type: "submit", class: "btn btn-primary" }, w("op.fix.save"));
+  const form = h(
+    "form",
+    { class: "card refusal-form", novalidate: true, "data-testid": "correction-form" },
+    h("h2", {}, w("op.fix.title")),
+    h("p", {}, w("op.fix.lead")),
+    h("div", { class: "form-row" }, fields),
+    h("div", { class: "form-row" }, email, phone),
+    reason,
+    errors,
+    h("div", { class: "form-actions" }, submit),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(submit, async () => {
+      clearFieldErrors(form);
+      showError(errors, null);
+      const value = (name) => form.querySelector(`[name="${name}"]`).value;
+      const body = {
+        address: Object.fromEntries(["city", "district", "street", "house", "flat"].map((k) => [k, value(`address.${k}`)])),
+        email: value("email"),
+        phone: value("phone"),
+        reason: value("reason"),
+      };
+      try {
+        await post(`/operator/applications/${encodeURIComponent(app.id)}/correction`, body);
+        ctx.flash("success", "op.fix.saved");
+        ctx.reload();
+      } catch (error) {
+        reportError(form, errors, error);
+      }
+    });
+  });
+  return form;
+}
+
 function view(app, ctx, messages) {
   const facts = [
     ["op.checks.child", `${app.child.full_name} · ${app.child.iin} · ${formatDate(app.child.birth_date)}`],
@@ -96,7 +146,8 @@ function view(app, ctx, messages) {
     history,
   ];
   if (ctx.role === "education_department") {
-    parts.push(app.status === "active" ? refusalForm(app, ctx, messages) : notice("info", w("op.app.notActive")));
+    if (app.status === "active") parts.push(correctionForm(app, ctx), refusalForm(app, ctx, messages));
+    else parts.push(notice("info", w("op.app.notActive")));
   }
   return parts;
 }
