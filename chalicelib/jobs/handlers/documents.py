@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib import wiring
 from chalicelib.documents.kinds import DocumentKind
+from chalicelib.domain.reference import Bilingual
 from chalicelib.jobs.registry import NotYet, Permanent
 from chalicelib.jobs.worker import JobContext
 from chalicelib.store.jobs import Job, JobState
@@ -141,12 +142,50 @@ def _private_direction(payload: dict[str, Any], kind: DocumentKind) -> Built:
     return Built(data, f"{SUBJECT}#{app.id}", app.applicant_iin, payload["number"], issued_at)
 
 
+def _application_refusal(payload: dict[str, Any], kind: DocumentKind) -> Built:
+    from chalicelib.services.applications import _issued_by
+    from chalicelib.services.refusals import SUBJECT, refusal_document, refusal_record
+
+    applications = wiring.applications()
+    app = applications.find(payload["application_id"])
+    if app is None:
+        raise Permanent(f"no application {payload['application_id']}")
+    record = refusal_record(applications.history(app.id))
+    if record is None:
+        raise Permanent(f"application {app.id} has no refusal")
+    reference = wiring.reference()
+    operator = reference.get_operator(record.who.split(":", 1)[-1])  # the office that refused issues it
+    region = reference.get_region(app.region)
+    issued_by = (
+        operator.office if operator else _issued_by(region.name if region else Bilingual(app.region, app.region))
+    )
+    return Built(refusal_document(app, record, issued_by), f"{SUBJECT}#{app.id}", app.applicant_iin, app.id, record.at)
+
+
+def _application_correction(payload: dict[str, Any], kind: DocumentKind) -> Built:
+    """A document of the registration issued again after an operator's correction (``consequences.py``):
+    it supersedes the one in force when the job runs."""
+    built = _application_registration(payload, kind)
+    current = wiring.document_service().current(built.subject, kind)
+    return Built(
+        built.data,
+        built.subject,
+        built.owner_iin,
+        built.number,
+        datetime.fromisoformat(payload["at"]),
+        supersedes=current.document_id if current is not None else None,
+        reissued_for="application.corrected",
+    )
+
+
 BUILDERS: dict[str, Callable[[dict[str, Any], DocumentKind], Built | None]] = {
     "application.registration": _application_registration,
     "application.reissue": _application_reissue,
     "direction": _direction,
     "contract": _contract,
     "private_direction": _private_direction,
+    "application.refusal": _application_refusal,
+    "application.correction": _application_correction,
 }
 
 
