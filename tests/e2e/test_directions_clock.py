@@ -45,8 +45,9 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         running.stop()
 
 
-def told(stack: StackProcess, address: str, words: str, seconds: float = 10) -> bool:
-    """Whether a message to ``address`` mentions ``words`` (a job of the change: sent within seconds)."""
+def told(stack: StackProcess, address: str, words: str, seconds: float = 60) -> bool:
+    """Whether a message to ``address`` mentions ``words`` (a job of the change: sent once the PDFs it
+    attaches are rendered, within seconds on an idle machine)."""
     until = time.monotonic() + seconds
     while True:
         _, outbox = call("GET", f"{stack.api}/local/outbox?to={urllib.parse.quote(address)}")
