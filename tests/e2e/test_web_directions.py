@@ -127,10 +127,10 @@ def test_a_parent_chooses_a_private_kindergarten_under_the_state_order(stack: St
     page.get_by_label(re.compile("^Ескертумен таныстым")).check()
     page.get_by_role("button", name="Қол қою және жіберу").click()
 
-    # then the direction to a private preschool organisation is issued, with its PDF
+    # then the direction to a private preschool organisation is issued; its PDF is being prepared (a job)
     expect(page.get_by_role("heading", name="Жеке балабақшаға жолдама берілді")).to_be_visible()
     expect(page.locator(".big-number")).to_have_text(re.compile(r"Жолдама № ЖБ\.\d{4}\.\d{6}"))
-    expect(page.get_by_role("link", name="Жүктеу")).to_be_visible()
+    expect(page.locator("[data-document='preparing']")).to_be_visible()
     screenshot(page, "web-private-success-kk")
     switch_language(page, "ru")
     expect(page.get_by_role("heading", name="Направление в частный детский сад выдано")).to_be_visible()
@@ -140,7 +140,7 @@ def test_a_parent_chooses_a_private_kindergarten_under_the_state_order(stack: St
     # and the application has left the queue, the direction among its documents, no private choice any more
     page.get_by_role("link", name="Өтінішті ашу").click()
     panel = page.get_by_role("tabpanel")
-    expect(panel.get_by_text("Жеке мектепке дейінгі ұйымға жолдама")).to_be_visible()
+    expect(panel.get_by_text("Жеке мектепке дейінгі ұйымға жолдама")).to_be_visible(timeout=60_000)
     expect(page.locator(".app-meta .badge")).to_have_text("Жеке балабақшаға жолдама алды")
     expect(page.get_by_role("button", name="Жеке балабақшаны таңдау")).to_have_count(0)
     screenshot(page, "web-private-documents-kk")
@@ -170,7 +170,7 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     expect(row).to_contain_text(published["allocation"]["issued"][0])
     expect(row).to_contain_text("Айгөлек")
     expect(row).to_contain_text("Жолдама берілді")
-    expect(row.get_by_role("link", name="Жүктеу")).to_be_visible()
+    expect(row.get_by_role("link", name="Жүктеу")).to_be_visible(timeout=60_000)  # rendered by a job
     expect(row.locator("[data-clock='running']")).to_contain_text("жұмыс күні қалды")
     assert_accessible(page, "an application with a direction")
     screenshot(page, "web-direction-issued-kk")
@@ -193,6 +193,8 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     expect(page.get_by_text("Жолдама ұзартылды.")).to_be_visible()
     expect(row).to_contain_text("10 күнге ұзартылды")
     expect(row.get_by_role("button", name="Ұзарту")).to_have_count(0)
+    # its new PDF is a job of the extension: the row says so, and shows the link once it is there
+    expect(row.get_by_role("link", name="Жүктеу")).to_be_visible(timeout=60_000)
 
     # and the direction was issued again with its new last day; the old one is kept, superseded
     page.get_by_role("tab", name="Жалпы құжаттар").click()
