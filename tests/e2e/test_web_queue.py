@@ -160,6 +160,32 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     # then the page says it is confirmed
     expect(page.get_by_text("Мүдделілік расталды.")).to_be_visible()
 
+    # and the registration's e-mail and SMS are one unread notice, counted in the header on every page
+    badge = page.locator("[data-nav=notices] .nav-count")
+    expect(badge).to_be_visible(timeout=20_000)  # the message jobs run just after the registration
+    page.get_by_role("link", name=re.compile("Хабарламалар")).click()
+    expect(page.get_by_role("heading", name="Хабарламалар", level=1)).to_be_visible()
+    first = page.locator(".notice-item.unread").filter(has_text=re.compile(r"УО\.\d{4}\.\d{6}\.1"))
+    expect(first).to_have_count(1)
+    expect(first.locator(".notice-channel")).to_have_text(["e-mail", "SMS"])
+    assert_accessible(page, "the notices page")
+    screenshot(page, "web-notices-kk")
+    switch_language(page, "ru")
+    expect(page.get_by_role("heading", name="Уведомления", level=1)).to_be_visible()
+    screenshot(page, "web-notices-ru")
+    page.set_viewport_size(PHONE)
+    assert_accessible(page, "the notices page on a phone")
+    screenshot(page, "web-notices-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-notices-phone-kk")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    # when they mark everything read, the header's count goes
+    page.get_by_role("button", name="Барлығын оқылды деп белгілеу").click()
+    expect(page.get_by_text("Барлық хабарлама оқылды.")).to_be_visible()
+    expect(page.locator(".notice-item.unread")).to_have_count(0)
+    expect(badge).to_be_hidden()
+
 
 def test_a_parent_claims_a_benefit_with_a_scan_and_later_withdraws(stack: StackProcess, page: Page):
     # given a signed-in parent applying with a benefit and its scanned proof
