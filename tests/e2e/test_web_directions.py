@@ -175,7 +175,7 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     assert_accessible(page, "an application with a direction")
     screenshot(page, "web-direction-issued-kk")
     switch_language(page, "ru")
-    expect(panel.get_by_role("heading", name="Направления")).to_be_visible()
+    expect(panel.get_by_role("heading", name="Направления", exact=True)).to_be_visible()
     screenshot(page, "web-direction-issued-ru")
     switch_language(page, "kk")
 
