@@ -219,6 +219,7 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "web-contract-step6-phone-kk")
     switch_language(page, "ru")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "web-contract-step6-phone-ru")
     switch_language(page, "kk")
     page.set_viewport_size(DESKTOP)
