@@ -7,6 +7,7 @@ from chalicelib.api import (
     applications,
     auth,
     local,
+    notices,
     operators,
     partners,
     private,
@@ -39,6 +40,7 @@ app.register_blueprint(reference.bp)
 app.register_blueprint(verify.bp)
 app.register_blueprint(uploads.bp)
 app.register_blueprint(applications.bp)
+app.register_blueprint(notices.bp)
 app.register_blueprint(operators.bp)
 app.register_blueprint(private.bp)
 app.register_blueprint(pki.bp)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold st
     from chalicelib.services.egov_status import EgovStatusRelay
     from chalicelib.services.families import FamilyService
     from chalicelib.services.private_choice import PrivateChoiceService
+    from chalicelib.services.queue_position import PositionService
     from chalicelib.services.refusals import RefusalService
     from chalicelib.services.reports import ReportService
     from chalicelib.services.sessions import SessionTokens
@@ -378,3 +379,11 @@ def webhook_service() -> WebhookService:
         reference=reference(),
         overlap=timedelta(hours=get_settings().webhook_secret_overlap_hours),
     )
+
+
+@lru_cache(maxsize=1)
+def position_service() -> PositionService:
+    from chalicelib.services.queue_position import PositionService
+    from chalicelib.store.counters import CounterStore
+
+    return PositionService(clock=clock(), applications=applications(), reference=reference(), counters=CounterStore())

@@ -276,6 +276,15 @@ def view(application_id: str) -> Any:
     return application_json(wiring.application_service().view(principal, application_id))
 
 
+@bp.route("/applications/{application_id}/position", methods=["GET"], cors=True)
+@handles_errors
+def position(application_id: str) -> Any:
+    """The queue position explained: who is ahead, why it moved since the last visit, the wait (estimate)."""
+    application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
+    principal = require_parent(bp.current_request)
+    return wiring.position_service().explain(principal, application_id)
+
+
 @bp.route("/applications/{application_id}/history", methods=["GET"], cors=True)
 @handles_errors
 def history(application_id: str) -> Any:

@@ -122,6 +122,9 @@ def tallies(record: RecordFacts, facts: Facts) -> list[tuple[str, int]]:
                 out.append((key("stop_until", local_day(datetime.fromisoformat(until))), 1))
     elif record.subject_type == "direction" and event.startswith("direction."):
         out.append((key("direction", event.split(".", 1)[1]), 1))
+        if event == "direction.issued" and facts.cohort is not None and facts.language:
+            # the pool's directions (district × birth year × language): the parents' wait estimate
+            out.append((key("directed", facts.cohort, facts.language), 1))
     elif record.subject_type == "contract" and event in ("contract.sent", "contract.signed", "contract.refused"):
         out.append((key("contract", event.split(".", 1)[1]), 1))
     return [(name, delta) for name, delta in out if delta]

@@ -5,6 +5,7 @@
 import { get, post } from "../api.js";
 import { allocationRulesPanel, familyPanel } from "../allocation-rules.js";
 import { directionsPanel } from "../directions.js";
+import { positionTab } from "../position.js";
 import { benefitNumber, bi, biField, clear, h, icon, kgName, uid, w } from "../dom.js";
 import { formatDate, formatDateTime } from "../format.js";
 import { signXml } from "../ncalayer.js";
@@ -15,6 +16,7 @@ import { statusBadge } from "./journal.js";
 
 const TABS = [
   ["info", "view.info"],
+  ["position", "view.position"],
   ["history", "view.history"],
   ["documents", "view.documents"],
 ];
@@ -504,6 +506,7 @@ export async function render(root, params, ctx) {
     let content;
     try {
       if (name === "info") content = await infoTab(item);
+      else if (name === "position") content = await positionTab(item, await placeNames(item));
       else if (name === "history") content = await historyTab(item.id);
       else content = await documentsTab(item.id);
     } catch (error) {
