@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, Literal
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel, Field
@@ -106,7 +106,8 @@ def pack(application_id: str) -> Any:
         status_code=200,
         headers={
             "Content-Type": "application/pdf",
-            "Content-Disposition": f'inline; filename="{name}"',
+            # the number is Cyrillic («УО.…»): an ASCII name, and the real one encoded (RFC 6266)
+            "Content-Disposition": f"inline; filename=\"application-documents.pdf\"; filename*=UTF-8''{quote(name)}",
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },
