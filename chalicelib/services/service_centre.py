@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.application_form import CONSENTS, Desk, application_xml, read_application
@@ -23,6 +24,7 @@ from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.iin import parse_iin
 from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal, Role
+from chalicelib.domain.service_times import STEPS, timing
 from chalicelib.domain.signed_facts import first_difference
 from chalicelib.eds.model import Check, KeyPurpose, SignatureRefused
 from chalicelib.services.applications import (
@@ -37,6 +39,19 @@ from chalicelib.services.applications import (
 )
 from chalicelib.services.refusals import in_area, outside_area
 from chalicelib.store.applications import SignedAlready
+
+DESK_ACCEPT = STEPS["desk.accept"]
+
+
+def _prepared_at(root: Any, now: datetime) -> datetime:
+    """When the desk prepared the signed document (its signed ``preparedAt``); ``now`` if unreadable or later."""
+    try:
+        prepared = datetime.fromisoformat(root.get("preparedAt", ""))
+    except ValueError:
+        return now
+    if prepared.tzinfo is None or prepared > now:
+        return now
+    return prepared
 
 
 def _require_desk(operator: Principal) -> None:
@@ -149,6 +164,8 @@ class ServiceCentreFiling:
                 signed_digest=digest,
                 consequences=lambda a: registration_jobs(a, now),
                 details={
+                    # appendix 3, table 2, step 1: from the document prepared at the desk to its registration
+                    **timing(DESK_ACCEPT, _prepared_at(document.signed_root, now), now),
                     "operator_name": operator.full_name,
                     "consent": desk.consent,
                     "signer_iin": signer,

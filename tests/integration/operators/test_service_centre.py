@@ -11,6 +11,7 @@ from lxml import etree
 from chalicelib import wiring
 from chalicelib.domain.principal import Role
 from chalicelib.domain.reference import Bilingual, Operator
+from chalicelib.store.counters import ReportCounter
 from chalicelib.store.jobs import Job
 from infra.local.testca import NCA_EMPLOYEE, DemoPerson
 from tests.integration.filing import CHILD, Filing
@@ -127,6 +128,24 @@ def test_paper_consent_files_for_the_parent_with_the_same_documents_and_one_pdf_
     [record] = parent.call("GET", f"/applications/{filed['id']}/history")[1]["items"]
     assert record["who"] == f"service_center:{DESK.iin}"
     assert "оператор ЦОН" in record["text_ru"] and "на бумаге" in record["text_ru"]
+    # the service time of the acceptance at the desk (appendix 3, table 2, step 1: 30 minutes)
+    [stored] = wiring.applications().history(filed["id"])
+    assert stored.details["step"] == "desk.accept" and stored.details["limit"] == "30 min"
+    assert stored.details["started_at"] == root.get("preparedAt") and stored.details["overdue"] is False
+    assert stored.details["consent"] == "paper" and stored.details["signer_iin"] == DESK.iin
+    # the reports' counters: an application by the service-centre channel, a step within its limit
+    counted: dict[str, int] = {}
+    import boto3
+
+    from chalicelib.settings import get_settings
+
+    dynamodb = boto3.client("dynamodb", region_name=get_settings().aws_region)
+    for item in dynamodb.scan(TableName=ReportCounter.Meta.table_name)["Items"]:
+        for name, value in item.items():
+            if "N" in value and "|" in name:
+                counted[name] = counted.get(name, 0) + int(value["N"])
+    assert counted.get("registered|service_center", 0) > 0 and counted.get("registered|portal", 0) == 0
+    assert counted.get("service|desk.accept|within", 0) > 0
     documents = parent.call("GET", f"/applications/{filed['id']}/documents")[1]
     assert len([d for d in documents["items"] if d["source"] == "system"]) == 4
 
