@@ -325,7 +325,7 @@ def test_the_service_centre_files_for_a_parent_at_the_desk(stack: StackProcess, 
         look(page, "web-operator-desk-ru", "the filed application and its pack (ru)")
         # the application's page shows the desk and the consent, and the history says who filed it
         result.locator(".reg-number").click()
-        expect(page.get_by_text("родитель подписал заявление своей ЭЦП")).to_be_visible()
+        expect(page.get_by_text("родитель подписал заявление своей ЭЦП", exact=True)).to_be_visible()
         expect(page.get_by_test_id("history")).to_contain_text("Заявление подал оператор ЦОН за родителя")
 
     # the mother signs in with the same IIN and finds it in her journal, with the desk in its history
@@ -337,7 +337,7 @@ def test_the_service_centre_files_for_a_parent_at_the_desk(stack: StackProcess, 
         expect(page.get_by_text("Өтінішті ХҚКО операторы ата-ананың атынан берді").first).to_be_visible()
         screenshot(page, "web-operator-desk-parent-history-kk")
         page.goto(f"{stack.web}/#/applications/{number}")
-        expect(page.get_by_text("ата-ана өтінішке өз ЭЦҚ-сымен қол қойды")).to_be_visible()
+        expect(page.get_by_text("ата-ана өтінішке өз ЭЦҚ-сымен қол қойды", exact=True)).to_be_visible()
 
 
 def _document_kinds(stack: StackProcess, application: str) -> list[str]:
