@@ -43,7 +43,7 @@ export async function render(root, _params, ctx) {
   const formSlot = h("div");
   root.append(...head("op.nav.file", "op.file.lead"), errors);
 
-  const iin = h("input", { name: "parent_iin", inputmode: "numeric", maxlength: 12, autocomplete: "off" });
+  const iin = h("input", { name: "parent_iin", type: "text", inputmode: "numeric", maxlength: 12, autocomplete: "off" });
   const find = h("button", { type: "submit", class: "btn btn-primary" }, w("op.file.find"));
   const lookup = h(
     "form",
@@ -81,7 +81,7 @@ function applicationForm(person, kindergartens, ctx, errors, result) {
   const address = applicant.address || {};
   const contacts = person.contacts || {};
   const children = person.children || [];
-  const input = (name, value, props = {}) => h("input", { name, value: value || "", ...props });
+  const input = (name, value, props = {}) => h("input", { name, type: "text", value: value || "", ...props });
   const child = select("child_iin", [["", "op.vac.choose"], ...children.map((c) => [c.iin, { kk: `${personName(c)} (${c.iin})`, ru: `${personName(c)} (${c.iin})` }])], children.length === 1 ? children[0].iin : "");
   const named = (k, name) => (k.number != null && !name.includes("№") ? `№ ${k.number} ${name}` : name);
   const kg = select("kindergarten", [["", "op.vac.choose"], ...kindergartens.map((k) => [k.id, { kk: named(k, k.name_kk), ru: named(k, k.name_ru) }])], "");
