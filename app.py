@@ -13,6 +13,7 @@ from chalicelib.api import (
     private,
     reference,
     reports,
+    service_centre,
     system,
     uploads,
     verify,
@@ -42,6 +43,7 @@ app.register_blueprint(uploads.bp)
 app.register_blueprint(applications.bp)
 app.register_blueprint(notices.bp)
 app.register_blueprint(operators.bp)
+app.register_blueprint(service_centre.bp)
 app.register_blueprint(private.bp)
 app.register_blueprint(pki.bp)
 app.register_blueprint(queue.bp)

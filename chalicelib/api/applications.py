@@ -12,7 +12,7 @@ from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, json_response, parse_body
 from chalicelib.api.security import require_parent
 from chalicelib.domain import history_words
-from chalicelib.domain.application_form import Address
+from chalicelib.domain.application_form import CONSENT_WORDS, Address
 from chalicelib.domain.names import person_name
 from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, benefit_number_words, interest_deadline
 from chalicelib.services.applications import (
@@ -127,6 +127,17 @@ def application_json(view: ApplicationView) -> dict[str, Any]:
         "channel": app.channel,
         "egov_number": app.egov_number,
         "service_center_number": app.service_center_number,
+        # filed at a service centre's desk: the operator and how the parent consented
+        "service_centre": (
+            {
+                "operator_iin": app.desk_operator_iin,
+                "consent": app.desk_consent,
+                "consent_kk": CONSENT_WORDS.get(app.desk_consent or "", ("", ""))[0],
+                "consent_ru": CONSENT_WORDS.get(app.desk_consent or "", ("", ""))[1],
+            }
+            if app.desk_operator_iin
+            else None
+        ),
         "next_confirmation_due": (
             interest_deadline(app.registered_at, app.last_confirmed_at, rules_from_settings()).isoformat()
             if active and app.registered_at
@@ -180,8 +191,8 @@ def history_json(record: HistoryRecord) -> dict[str, Any]:
             why=record.why,
             details=record.details,
         ),
-        kindergarten_name=lambda kg: (found.name if (found := reference.get_kindergarten(kg)) else None),
-        benefit_name=lambda code: (found.name if (found := reference.get_benefit_category(code)) else None),
+        kindergarten_name=lambda kg: found.name if (found := reference.get_kindergarten(kg)) else None,
+        benefit_name=lambda code: found.name if (found := reference.get_benefit_category(code)) else None,
         reasons=REASON_WORDS,
     )
     return {

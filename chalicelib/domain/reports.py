@@ -98,6 +98,8 @@ def tallies(record: RecordFacts, facts: Facts) -> list[tuple[str, int]]:
     if record.subject_type == "application":
         if event == "application.registered":
             out += [(key("registered", details.get("channel") or "portal"), 1), (_queue(facts, facts.benefit), 1)]
+            if details.get("step"):  # a service centre's acceptance at the desk (appendix 3, table 2, step 1)
+                out.append((key("service", details["step"], "over" if details.get("overdue") else "within"), 1))
         elif event == "application.left":
             out += [(_queue(facts, facts.benefit), -1), (key("left", record.to_state or "-", record.why or "-"), 1)]
             if record.to_state == "left_for_private":

@@ -199,6 +199,9 @@ class Application(Model):
     channel = UnicodeAttribute(default=Channel.PORTAL.value)
     egov_number = UnicodeAttribute(null=True)
     service_center_number = UnicodeAttribute(null=True)
+    # filed at a service centre's desk: the operator and how the parent consented ("parent_eds" | "paper")
+    desk_operator_iin = UnicodeAttribute(null=True)
+    desk_consent = UnicodeAttribute(null=True)
     linked_parent_iins = UnicodeSetAttribute(null=True)
 
     status = UnicodeAttribute(default=ApplicationStatus.ACTIVE.value)
@@ -408,6 +411,7 @@ class ApplicationRepository:
         scope: QueueScope | None = None,
         signed_digest: str | None = None,
         consequences: Callable[[Application], Sequence[Model]] | None = None,
+        details: dict[str, Any] | None = None,
     ) -> Application:
         """Register a new application and put the child in the queue, atomically.
 
@@ -480,7 +484,7 @@ class ApplicationRepository:
                     None,
                     ApplicationStatus.ACTIVE.value,
                     None,
-                    {"queue_key": app.queue_key, "seq": app.seq, "channel": app.channel},
+                    {"queue_key": app.queue_key, "seq": app.seq, "channel": app.channel, **(details or {})},
                 )
             )
             return change

@@ -129,6 +129,7 @@ async function infoTab(item) {
         ["view.registeredAt", formatDateTime(item.registered_at || item.created_at)],
         item.egov_number ? ["view.egov", item.egov_number] : null,
         item.service_center_number ? ["view.serviceCenter", item.service_center_number] : null,
+        item.service_centre ? ["view.filedAtDesk", bi(item.service_centre.consent_kk, item.service_centre.consent_ru)] : null,
         ["view.state", status],
         ["view.lastChange", formatDateTime(item.status_at)],
         statusReason ? ["view.statusReason", statusReason] : null,
