@@ -132,3 +132,21 @@ def get_settings() -> Settings:
 def aws_endpoint_url() -> str | None:
     """Where AWS clients go: the embedded moto server locally, AWS itself otherwise."""
     return os.environ.get("AWS_ENDPOINT_URL")
+
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def lambda_function_name() -> str | None:
+    """The function's name inside AWS Lambda (set by Lambda itself); None anywhere else."""
+    return os.environ.get("AWS_LAMBDA_FUNCTION_NAME") or None
+
+
+def tracing_enabled() -> bool:
+    """True inside Lambda unless ``POWERTOOLS_TRACE_DISABLED`` says otherwise (Powertools' own switch).
+
+    Both variables belong to the platform and Powertools, not to ``BQ_`` settings; they are read here so
+    that nothing else reads the environment.
+    """
+    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in _TRUE
+    return not disabled and lambda_function_name() is not None
