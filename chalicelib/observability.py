@@ -46,6 +46,9 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
 
 logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter())
 NAMESPACE = "Balabaqsha"
+# Published by the job sweep every minute (chalicelib/functions/jobs.py), alarmed on in AWS.
+JOBS_OVERDUE_METRIC = "JobsOverdue"  # pending jobs due more than JOBS_OVERDUE_AFTER ago
+JOB_DEAD_LETTERS_METRIC = "JobDeadLetters"  # jobs parked after their last attempt, waiting for a replay
 
 
 @lru_cache(maxsize=1)
