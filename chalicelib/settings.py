@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     sms_sender_id: str = "Balabaqsha"
     egov_status_topic_arn: str | None = None  # SNS topic of the e-government status channel (AWS)
 
+    # expiry of what a parent left unfinished (docs/operations.md, "Expiry")
+    upload_unattached_days: int = 7  # a checked upload no application or contract uses is removed then
+    contract_draft_check_days: int = 7  # a contract never sent is looked at this long after its start, then daily
+
     # jobs and webhooks (docs/jobs.md, docs/partners.md)
     job_poll_seconds: float = 0.5  # the local stack's worker polls the due jobs this often
     webhook_timeout_seconds: float = 10.0

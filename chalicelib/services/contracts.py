@@ -103,6 +103,15 @@ PARENT_ACTIONS_EDITABLE = ("edit", "send")
 _SIGNATURE_FIELDS = {"party", "signer_name", "signer_id", "certificate_serial", "signed_at"}  # shown on the PDF
 
 
+def draft_expiry_job(number: str, now: datetime, after: timedelta) -> Any:
+    """A contract never sent loses its personal data once its direction ends (``jobs/handlers/expiry.py``)."""
+    from chalicelib.jobs.registry import job_for
+
+    return job_for(
+        "contract.expire-draft", number, {"number": number}, now=now, subject=f"contract#{number}", due=now + after
+    )
+
+
 @dataclass(frozen=True)
 class ContractView:
     """A contract with what the screens show beside it."""
@@ -156,6 +165,7 @@ class ContractService:
     documents: DocumentService
     objects: ObjectStore
     notifier: Notifier
+    draft_check_after: timedelta = timedelta(days=7)  # BQ_CONTRACT_DRAFT_CHECK_DAYS
 
     # --- the parent: start, read ---------------------------------------------------------------
 
@@ -213,6 +223,7 @@ class ContractService:
                 details={"template_version": int(template.version)},
                 tell_kindergarten=False,
             )
+            change.job("expire-draft", draft_expiry_job(number, now, self.draft_check_after))
 
         try:
             commit_writes(writes)
