@@ -32,3 +32,25 @@ def test_tracing_is_on_only_inside_lambda_and_unless_switched_off(monkeypatch: p
     for disabled in ("true", "1", " TRUE ", "on"):
         monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", disabled)
         assert tracing_enabled() is False
+
+
+def test_settings_are_read_from_the_bq_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given values of every kind in the environment (lists and mappings as JSON, names in any case)
+    monkeypatch.setenv("BQ_UPLOAD_MAX_BYTES", "1024")
+    monkeypatch.setenv("bq_allocation_whole_district", "true")
+    monkeypatch.setenv("BQ_CALENDAR_EXTRA_DAYS_OFF", '["2026-01-02"]')
+    monkeypatch.setenv("BQ_ALLOCATION_REGIONS", '{"astana": {"mode": "stable", "priorities": ["sibling"]}}')
+    monkeypatch.setenv("BQ_NOT_A_SETTING", "ignored")
+    settings = Settings()
+    assert settings.upload_max_bytes == 1024 and settings.allocation_whole_district is True
+    assert [d.isoformat() for d in settings.calendar_extra_days_off] == ["2026-01-02"]
+    assert settings.allocation_regions["astana"].priorities == ["sibling"]
+    # a value given to the constructor wins
+    assert Settings(upload_max_bytes=5).upload_max_bytes == 5
+
+
+@pytest.mark.parametrize(("name", "value"), [("BQ_CRL_URLS", "http://not-json"), ("BQ_UPLOAD_MAX_BYTES", "many")])
+def test_a_malformed_setting_is_refused_naming_it(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=name.removeprefix("BQ_").lower() if "MAX" in name else name):
+        Settings()
