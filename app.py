@@ -7,11 +7,13 @@ from chalicelib.api import (
     applications,
     auth,
     local,
+    notices,
     operators,
     partners,
     private,
     reference,
     reports,
+    service_centre,
     system,
     uploads,
     verify,
@@ -39,7 +41,9 @@ app.register_blueprint(reference.bp)
 app.register_blueprint(verify.bp)
 app.register_blueprint(uploads.bp)
 app.register_blueprint(applications.bp)
+app.register_blueprint(notices.bp)
 app.register_blueprint(operators.bp)
+app.register_blueprint(service_centre.bp)
 app.register_blueprint(private.bp)
 app.register_blueprint(pki.bp)
 app.register_blueprint(queue.bp)

@@ -26,8 +26,10 @@ if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold st
     from chalicelib.services.egov_status import EgovStatusRelay
     from chalicelib.services.families import FamilyService
     from chalicelib.services.private_choice import PrivateChoiceService
+    from chalicelib.services.queue_position import PositionService
     from chalicelib.services.refusals import RefusalService
     from chalicelib.services.reports import ReportService
+    from chalicelib.services.service_centre import ServiceCentreFiling
     from chalicelib.services.sessions import SessionTokens
     from chalicelib.services.uploads import UploadService
     from chalicelib.services.vacancies import VacancyService
@@ -152,6 +154,13 @@ def application_service() -> ApplicationService:
         release_direction=lambda number, who: direction_service().release_after_departure(number, who=who),
         directions_of=lambda app: direction_service().numbers_of(app),
     )
+
+
+@lru_cache(maxsize=1)
+def service_centre() -> ServiceCentreFiling:
+    from chalicelib.services.service_centre import ServiceCentreFiling
+
+    return ServiceCentreFiling(applications=application_service())
 
 
 @lru_cache(maxsize=1)
@@ -382,3 +391,11 @@ def webhook_service() -> WebhookService:
         reference=reference(),
         overlap=timedelta(hours=get_settings().webhook_secret_overlap_hours),
     )
+
+
+@lru_cache(maxsize=1)
+def position_service() -> PositionService:
+    from chalicelib.services.queue_position import PositionService
+    from chalicelib.store.counters import CounterStore
+
+    return PositionService(clock=clock(), applications=applications(), reference=reference(), counters=CounterStore())

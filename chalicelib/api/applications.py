@@ -75,6 +75,7 @@ class WithdrawDraftRequest(BaseModel):
 
 def application_json(view: ApplicationView) -> dict[str, Any]:
     """One application as the journal and the application view show it."""
+    from chalicelib.domain.application_form import CONSENT_WORDS
     from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, benefit_number_words, interest_deadline
     from chalicelib.services.applications import REASON_WORDS, STATUS_WORDS
     from chalicelib.store.applications import rules_from_settings
@@ -122,6 +123,17 @@ def application_json(view: ApplicationView) -> dict[str, Any]:
         "channel": app.channel,
         "egov_number": app.egov_number,
         "service_center_number": app.service_center_number,
+        # filed at a service centre's desk: the operator and how the parent consented
+        "service_centre": (
+            {
+                "operator_iin": app.desk_operator_iin,
+                "consent": app.desk_consent,
+                "consent_kk": CONSENT_WORDS.get(app.desk_consent or "", ("", ""))[0],
+                "consent_ru": CONSENT_WORDS.get(app.desk_consent or "", ("", ""))[1],
+            }
+            if app.desk_operator_iin
+            else None
+        ),
         "next_confirmation_due": (
             interest_deadline(app.registered_at, app.last_confirmed_at, rules_from_settings()).isoformat()
             if active and app.registered_at
@@ -177,8 +189,8 @@ def history_json(record: HistoryRecord) -> dict[str, Any]:
             why=record.why,
             details=record.details,
         ),
-        kindergarten_name=lambda kg: (found.name if (found := reference.get_kindergarten(kg)) else None),
-        benefit_name=lambda code: (found.name if (found := reference.get_benefit_category(code)) else None),
+        kindergarten_name=lambda kg: found.name if (found := reference.get_kindergarten(kg)) else None,
+        benefit_name=lambda code: found.name if (found := reference.get_benefit_category(code)) else None,
         reasons=REASON_WORDS,
     )
     return {
@@ -273,6 +285,15 @@ def view(application_id: str) -> Any:
     application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     return application_json(wiring.application_service().view(principal, application_id))
+
+
+@bp.route("/applications/{application_id}/position", methods=["GET"], cors=True)
+@handles_errors
+def position(application_id: str) -> Any:
+    """The queue position explained: who is ahead, why it moved since the last visit, the wait (estimate)."""
+    application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
+    principal = require_parent(bp.current_request)
+    return wiring.position_service().explain(principal, application_id)
 
 
 @bp.route("/applications/{application_id}/history", methods=["GET"], cors=True)

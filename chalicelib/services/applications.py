@@ -214,7 +214,7 @@ def registration_jobs(app: Application, now: datetime) -> list[Job]:
         )
         for kind in REGISTRATION_KINDS
     ]
-    message = {"template": "application.registered", "application_id": app.id}
+    message = {"template": "application.registered", "application_id": app.id, "owner_iin": app.applicant_iin}
     return [
         *documents,
         job_for(
@@ -879,7 +879,11 @@ class ApplicationService:
                 {
                     "registration_number": app.id,
                     "received_at": app.registered_at,
-                    "channel": Bilingual("Электрондық портал", "Электронный портал"),
+                    "channel": (
+                        Bilingual("Халыққа қызмет көрсету орталығы (ХҚКО)", "Центр обслуживания населения (ЦОН)")
+                        if app.channel == "service_center"
+                        else Bilingual("Электрондық портал", "Электронный портал")
+                    ),
                     "applicant_full_name": parent_name,
                     "applicant_iin": applicant.iin,
                     "child_full_name": child_name,
