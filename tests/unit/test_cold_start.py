@@ -34,3 +34,10 @@ def test_import_app_loads_no_service_store_or_heavy_library():
     assert "app" in loaded and "chalice" in loaded
     early = [m for m in loaded if m.startswith(NOT_AT_IMPORT) or m in {p.rstrip(".") for p in NOT_AT_IMPORT}]
     assert early == [], f"imported by `import app` though no route ran: {early}"
+
+
+def test_constants_copied_to_spare_the_import_stay_equal():
+    from chalicelib.api.notices import PAGE_MAX as ROUTE_PAGE_MAX
+    from chalicelib.store.notices import PAGE_MAX
+
+    assert ROUTE_PAGE_MAX == PAGE_MAX
