@@ -24,8 +24,8 @@ from chalicelib.api import directions as direction_routes
 from chalicelib.api.responses import in_project_words
 from chalicelib.functions import directions, egov, jobs, pki, queue
 from chalicelib.functions import reports as report_schedule
-from chalicelib.observability import logger, tracer, tracing_enabled
-from chalicelib.settings import get_settings
+from chalicelib.observability import logger, tracer
+from chalicelib.settings import get_settings, tracing_enabled
 
 app = Chalice(app_name="balabaqsha")
 app.api.binary_types.append("application/pdf")  # the draft contract is downloaded as it is

@@ -113,7 +113,10 @@ def upload_service() -> UploadService:
     from chalicelib.services.uploads import UploadService
     from chalicelib.store.uploads import UploadRepository
 
-    return UploadService(clock(), UploadRepository(), objects(), get_settings().upload_max_bytes)
+    settings = get_settings()
+    return UploadService(
+        clock(), UploadRepository(), objects(), settings.upload_max_bytes, settings.upload_unattached_days
+    )
 
 
 @lru_cache(maxsize=1)
@@ -296,6 +299,7 @@ def contract_service() -> ContractService:
         documents=document_service(),
         objects=objects(),
         notifier=default_notifier(),
+        draft_check_after=timedelta(days=get_settings().contract_draft_check_days),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, unquote
 
 from chalice import Blueprint, Response
@@ -11,20 +11,12 @@ from pydantic import BaseModel, Field
 from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, json_response, parse_body
 from chalicelib.api.security import require_parent
-from chalicelib.domain import history_words
-from chalicelib.domain.application_form import CONSENT_WORDS, Address
 from chalicelib.domain.names import person_name
-from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, benefit_number_words, interest_deadline
-from chalicelib.services.applications import (
-    REASON_WORDS,
-    REGISTRATION_KINDS,
-    STATUS_WORDS,
-    ApplicationView,
-    DraftInput,
-)
-from chalicelib.store.applications import rules_from_settings
-from chalicelib.store.documents import IssuedDocument
-from chalicelib.store.history import HistoryRecord
+
+if TYPE_CHECKING:
+    from chalicelib.services.applications import ApplicationView
+    from chalicelib.store.documents import IssuedDocument
+    from chalicelib.store.history import HistoryRecord
 
 bp = Blueprint(__name__)
 
@@ -83,7 +75,11 @@ class WithdrawDraftRequest(BaseModel):
 
 def application_json(view: ApplicationView) -> dict[str, Any]:
     """One application as the journal and the application view show it."""
-    from chalicelib.services.applications import REASON_WORDS
+    from chalicelib.domain.application_form import CONSENT_WORDS
+    from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, benefit_number_words, interest_deadline
+    from chalicelib.services.applications import REASON_WORDS, STATUS_WORDS
+    from chalicelib.store.applications import rules_from_settings
+
 
     app, numbers = view.application, view.numbers
     status = ApplicationStatus(app.status)
@@ -176,6 +172,8 @@ WHO_WORDS = {
 
 def history_json(record: HistoryRecord) -> dict[str, Any]:
     """One change: when, who (in words), and what happened as one sentence in Kazakh and Russian."""
+    from chalicelib.domain import history_words
+    from chalicelib.services.applications import REASON_WORDS
 
     reason = REASON_WORDS.get(record.why or "")
     who_kk, who_ru = WHO_WORDS.get(record.who.split(":", 1)[0], (record.who, record.who))
@@ -223,6 +221,8 @@ def prefill() -> Any:
 @bp.route("/applications/draft", methods=["POST"], cors=True)
 @handles_errors
 def draft() -> Any:
+    from chalicelib.domain.application_form import Address
+    from chalicelib.services.applications import DraftInput
 
     principal = require_parent(bp.current_request)
     body = parse_body(bp.current_request, DraftRequest)
@@ -307,6 +307,8 @@ def history(application_id: str) -> Any:
 @bp.route("/applications/{application_id}/documents", methods=["GET"], cors=True)
 @handles_errors
 def documents(application_id: str) -> Any:
+    from chalicelib.services.applications import REGISTRATION_KINDS
+
     application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     language = download_language(bp.current_request)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 from pydantic import BaseModel, Field
@@ -12,7 +12,12 @@ from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, parse_body
 from chalicelib.api.security import require_parent
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.store.notices import PAGE_MAX, Notice, NoticeStore
+
+if TYPE_CHECKING:
+    from chalicelib.store.notices import Notice
+
+# the store's page limit (chalicelib.store.notices.PAGE_MAX), here so that a cold start does not load the store
+PAGE_MAX = 50
 
 bp = Blueprint(__name__)
 
@@ -48,6 +53,8 @@ def _refuse_paging(field: str) -> InvalidInput:
 @bp.route("/notices", methods=["GET"], cors=True)
 @handles_errors
 def notices() -> Any:
+    from chalicelib.store.notices import NoticeStore
+
     principal = require_parent(bp.current_request)
     params = bp.current_request.query_params or {}
     limit_text, after = params.get("limit", "20"), params.get("after")
@@ -62,6 +69,8 @@ def notices() -> Any:
 @bp.route("/notices/read", methods=["POST"], cors=True)
 @handles_errors
 def mark_read() -> Any:
+    from chalicelib.store.notices import NoticeStore
+
     principal = require_parent(bp.current_request)
     body = parse_body(bp.current_request, ReadRequest)
     store = NoticeStore()

@@ -12,9 +12,7 @@ from chalicelib import wiring
 from chalicelib.api.applications import AddressIn, application_json
 from chalicelib.api.responses import handles_errors, json_response, parse_body
 from chalicelib.api.security import require_role
-from chalicelib.domain.application_form import Address
 from chalicelib.domain.principal import Role
-from chalicelib.services.applications import DraftInput
 
 bp = Blueprint(__name__)
 
@@ -58,6 +56,9 @@ def person(iin: str) -> Any:
 @bp.route("/operator/service-centre/applications/draft", methods=["POST"], cors=True)
 @handles_errors
 def draft() -> Any:
+    from chalicelib.domain.application_form import Address
+    from chalicelib.services.applications import DraftInput
+
     operator = _desk()
     body = parse_body(bp.current_request, DeskDraftRequest)
     xml = wiring.service_centre().draft(
