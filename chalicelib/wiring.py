@@ -144,7 +144,6 @@ def application_service() -> ApplicationService:
         notifier=default_notifier(),
         accounts=AccountRepository(),
         school_age_years=get_settings().school_age_years,
-        release_direction=lambda number, who: direction_service().release_after_departure(number, who=who),
         directions_of=lambda app: direction_service().numbers_of(app),
     )
 

@@ -798,7 +798,7 @@ class ApplicationRepository:
                 self._require_active(app)
                 if not holds:
                     raise not_in_queue(app.id)
-                edit = self._leave_edit(app, ApplicationStatus.ENROLLED, "enrolled", now)
+                edit = self._leave_edit(app, ApplicationStatus.ENROLLED, "enrolled", now, releases=False)
                 edit.values["live_direction_id"] = None
                 edit.details = {"direction": number}
                 return with_writes(edit)
@@ -818,7 +818,7 @@ class ApplicationRepository:
                 )
             missed = int(app.missed_directions or 0) + 1
             if missed >= missed_before_removal:
-                edit = self._leave_edit(app, ApplicationStatus.REMOVED, "directions_missed", now)
+                edit = self._leave_edit(app, ApplicationStatus.REMOVED, "directions_missed", now, releases=False)
                 edit.values.update(live_direction_id=None, missed_directions=missed)
                 edit.details = {"direction": number, "missed_directions": missed}
                 return with_writes(edit)
@@ -1001,15 +1001,35 @@ class ApplicationRepository:
             "due_bucket": timer_bucket(timer.due_at, now),
         }
 
-    def _leave_edit(self, app: Application, status: ApplicationStatus, why: str | None, now: datetime) -> _Edit:
+    def _leave_edit(
+        self, app: Application, status: ApplicationStatus, why: str | None, now: datetime, *, releases: bool = True
+    ) -> _Edit:
+        """The child leaves the queue for good. A live direction the child holds (withdrawn, removed,
+        school age) is released by a ``direction.release`` job of the same transaction: the seat is
+        freed and the kindergarten told (``direction.child_left``). ``releases=False``: the caller's
+        change ends that direction itself (enrolment, the expiry's removal)."""
         self._require_active(app)
         benefit = app.benefit_queue
+        holding = app.live_direction_id if releases else None
 
         def writes(change: Change) -> None:
             change.delete("lock", ChildLock(lock_key(app.child_iin, app.region)), ChildLock.application_id == app.id)
             self.index.leave(change, "general", app.queue_key, app.seq)
             if benefit is not None:
                 self.index.leave(change, "benefit", benefit, app.seq)
+            if holding:
+                from chalicelib.jobs.registry import job_for
+
+                change.job(
+                    "job.direction_release",
+                    job_for(
+                        "direction.release",
+                        f"{app.id}#{holding}",
+                        {"number": holding, "application_id": app.id, "status": status.value},
+                        now=now,
+                        subject=f"direction#{holding}",
+                    ),
+                )
 
         return _Edit(
             values={
