@@ -1074,6 +1074,7 @@ class ApplicationRepository:
             to_state=to_state,
             why=why,
             details=details,
+            publish=False,  # its consequences are jobs (``Change.put``): nothing waits in the outbox
         )
 
     def set_family(
