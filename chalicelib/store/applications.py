@@ -20,6 +20,8 @@ record together, conditioned on the state it starts from — never a read-then-w
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -95,6 +97,7 @@ from chalicelib.store.queue_index import Counter, QueueChunk, QueueHead, QueueIn
 SUBJECT = "application"
 TIMER_SWEEP = "application-timers"
 STALE_ATTEMPTS = 5
+SERIAL_ATTEMPTS = 12  # submissions racing for the next registration serial: each loser reads again
 
 
 class DateAttribute(Attribute[date]):
@@ -401,11 +404,16 @@ class ApplicationRepository:
         for name, value in timer_and_check.items():
             setattr(app, name, value)
         year = registration_year(now)
-        app.seq = self.index.next_seq(app.queue_key)
-        app.id = str(RegistrationNumber(year, self.index.next_value(f"registration#{year}")))
+        serials = f"registration#{year}"
+        app.seq = self.index.next_seq(app.queue_key)  # order only: a gap here is never seen
 
         def build() -> Change:
+            # the registration serial is taken in the transaction itself, on the value read now:
+            # a submission that fails leaves no gap, one that loses a race reads again
+            taken = self.index.current_value(serials)
+            app.id = str(RegistrationNumber(year, taken + 1))
             change = Change()
+            self.index.take_value(change, "serial", serials, taken)
             change.put("application", app, Application.id.does_not_exist())
             change.put(
                 "lock",
@@ -440,18 +448,23 @@ class ApplicationRepository:
             )
             return change
 
-        try:
-            commit(build)
-        except ChangeRefused as refused:
-            if "signed" in refused.failed:
-                raise SignedAlready(signed_digest or "") from refused
-            if "lock" in refused.failed:
-                holder = (refused.old_item("lock") or {}).get("application_id", {}).get("S")
-                raise child_already_in_queue(holder) from refused
-            raise
-        except ChangeConflicted as conflicted:
-            raise changed_concurrently(app.id) from conflicted
-        return app
+        for attempt in range(SERIAL_ATTEMPTS):
+            try:
+                commit(build)
+            except ChangeRefused as refused:
+                if "signed" in refused.failed:
+                    raise SignedAlready(signed_digest or "") from refused
+                if "lock" in refused.failed:
+                    holder = (refused.old_item("lock") or {}).get("application_id", {}).get("S")
+                    raise child_already_in_queue(holder) from refused
+                if "serial" in refused.failed and attempt < SERIAL_ATTEMPTS - 1:
+                    time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 5)))
+                    continue  # another submission took that serial first: read it again
+                raise
+            except ChangeConflicted as conflicted:
+                raise changed_concurrently(app.id) from conflicted
+            return app
+        raise changed_concurrently(app.id)
 
     # --- reads ----------------------------------------------------------------------------------
 
