@@ -21,10 +21,12 @@ if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold st
     from chalicelib.services.auth import AuthService, OperatorDirectory, Verifier
     from chalicelib.services.benefit_checks import BenefitCheckService
     from chalicelib.services.contracts import ContractService
+    from chalicelib.services.corrections import CorrectionService
     from chalicelib.services.directions import DirectionService
     from chalicelib.services.documents import DocumentService
     from chalicelib.services.families import FamilyService
     from chalicelib.services.private_choice import PrivateChoiceService
+    from chalicelib.services.refusals import RefusalService
     from chalicelib.services.reports import ReportService
     from chalicelib.services.sessions import SessionTokens
     from chalicelib.services.uploads import UploadService
@@ -146,6 +148,27 @@ def application_service() -> ApplicationService:
         school_age_years=get_settings().school_age_years,
         directions_of=lambda app: direction_service().numbers_of(app),
     )
+
+
+@lru_cache(maxsize=1)
+def refusal_service() -> RefusalService:
+    from chalicelib.services.refusals import RefusalService
+
+    return RefusalService(
+        clock=clock(),
+        verifier=verifier(),
+        reference=reference(),
+        applications=applications(),
+        objects=objects(),
+        release_direction=lambda number, who: direction_service().release_after_departure(number, who=who),
+    )
+
+
+@lru_cache(maxsize=1)
+def correction_service() -> CorrectionService:
+    from chalicelib.services.corrections import CorrectionService
+
+    return CorrectionService(clock=clock(), applications=applications(), refusals=refusal_service())
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,7 @@ from chalicelib.documents.data import (
     DocumentData,
     DocumentsReceiptData,
     PrivateDirectionData,
+    RefusalData,
     RegistrationNoticeData,
 )
 from chalicelib.documents.formatting import (
@@ -393,6 +394,45 @@ def contract(d: ContractData, issued_at: datetime) -> Layout:
     )
 
 
+def refusal(d: RefusalData, issued_at: datetime) -> Layout:
+    """The motivated refusal: the application, the ground and the operator's words, and their EDS signature."""
+    return Layout(
+        title=_title(DocumentKind.REFUSAL),
+        number=d.registration_number,
+        authority=d.issued_by,
+        blocks=(
+            Fields(
+                (
+                    Field(L.REGISTRATION_NUMBER, d.registration_number),
+                    Field(L.CHILD_FULL_NAME, d.child_full_name),
+                    Field(L.CHILD_IIN, d.child_iin),
+                    Field(L.CHILD_BIRTH_DATE, format_date(d.child_birth_date)),
+                    Field(L.APPLICANT, d.applicant_full_name),
+                    Field(L.APPLICANT_IIN, d.applicant_iin),
+                )
+            ),
+            Fields((Field(L.REFUSAL_GROUND, d.ground),)),
+            Paragraphs((d.motivation,), heading=L.REFUSAL_MOTIVATION),
+            Note(L.REFUSAL_NOTE),
+            Signatures(
+                heading=L.REFUSAL_SIGNATURE,
+                signatures=(
+                    Signature(
+                        party=L.REFUSAL_SIGNER,
+                        signer_name=d.operator_full_name,
+                        signer_id_label=L.IIN,
+                        signer_id=d.operator_iin,
+                        certificate_serial=d.certificate_serial,
+                        signed_at=d.refused_at,
+                    ),
+                ),
+                empty=L.REFUSAL_NO_SIGNATURE,
+            ),
+            Issuer(d.issued_by, issued_at),
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class Entry:
     """A document kind's data model and the builder of its layout."""
@@ -409,4 +449,5 @@ CATALOG: dict[DocumentKind, Entry] = {
     DocumentKind.DIRECTION: Entry(DirectionData, direction),
     DocumentKind.PRIVATE_DIRECTION: Entry(PrivateDirectionData, private_direction),
     DocumentKind.CONTRACT: Entry(ContractData, contract),
+    DocumentKind.REFUSAL: Entry(RefusalData, refusal),
 }

@@ -284,3 +284,21 @@ class ContractData(DocumentData):
     sections: tuple[ContractSection, ...] = Field(min_length=1)
     prices: tuple[PriceLine, ...]
     signatures: tuple[ContractSignature, ...]
+
+
+class RefusalData(DocumentData):
+    """A motivated refusal of the service (seed 004, appendix 3, step 7), signed with the operator's EDS."""
+
+    registration_number: Text
+    child_full_name: Text
+    child_iin: IinOrBin
+    child_birth_date: date
+    applicant_full_name: Text
+    applicant_iin: IinOrBin
+    ground: Words
+    motivation: Words
+    operator_full_name: Text
+    operator_iin: IinOrBin
+    certificate_serial: Text
+    refused_at: AwareDatetime
+    issued_by: Words

@@ -18,6 +18,7 @@ class DocumentKind(StrEnum):
     DIRECTION = "direction"
     PRIVATE_DIRECTION = "private_direction"
     CONTRACT = "contract"
+    REFUSAL = "refusal"
 
     @property
     def title_kk(self) -> str:
@@ -54,6 +55,10 @@ _TITLES: dict[DocumentKind, tuple[str, str]] = {
         "Направление в частную дошкольную организацию",
     ),
     DocumentKind.CONTRACT: ("Білім беру қызметтерін көрсету шарты", "Договор оказания образовательных услуг"),
+    DocumentKind.REFUSAL: (
+        "Мемлекеттік қызмет көрсетуден бас тарту туралы дәлелді жауап",
+        "Мотивированный ответ об отказе в оказании государственной услуги",
+    ),
 }
 
 
@@ -66,4 +71,5 @@ _FILE_TITLES: dict[DocumentKind, tuple[str, str]] = {
     DocumentKind.DIRECTION: ("Жолдама", "Направление"),
     DocumentKind.PRIVATE_DIRECTION: ("Жеке балабақшаға жолдама", "Направление в частный детский сад"),
     DocumentKind.CONTRACT: ("Шарт", "Договор"),
+    DocumentKind.REFUSAL: ("Бас тарту туралы жауап", "Ответ об отказе"),
 }

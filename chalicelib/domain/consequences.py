@@ -13,6 +13,7 @@ that each consequence can become a durable job written with the change.
 | ``application.benefit_changed`` | registration notice, accounting book entry | the benefit (under review) |
 | ``application.benefit_approved`` | registration notice, accounting book entry | the benefit queue number |
 | ``application.benefit_refused`` | registration notice, accounting book entry | no benefit queue number |
+| ``application.corrected`` | accounting book entry, child card | the applicant's address, phone or e-mail |
 
 Not re-issued: the queue number a document states is the number *at its issue date* (it moves
 every time a child ahead leaves; the pages show the current one); the documents receipt states
@@ -33,6 +34,7 @@ REISSUED_BY: Mapping[str, tuple[DocumentKind, ...]] = {
     "application.benefit_changed": _BENEFIT_DOCUMENTS,
     "application.benefit_approved": _BENEFIT_DOCUMENTS,
     "application.benefit_refused": _BENEFIT_DOCUMENTS,
+    "application.corrected": (DocumentKind.ACCOUNTING_BOOK_ENTRY, DocumentKind.CHILD_CARD),
 }
 
 

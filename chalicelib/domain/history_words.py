@@ -176,6 +176,20 @@ def sentence(
             f"№ {number} жолдаманың мерзімі {days} күнге ұзартылды: {until} қоса алғанда жарамды.",
             f"Срок направления № {number} продлён на {days} дн.: действительно по {until} включительно.",
         )
+    if event == "application.corrected":
+        names = {
+            "address": ("мекенжай", "адрес"),
+            "email": ("электрондық пошта", "электронная почта"),
+            "phone": ("ұялы телефон", "мобильный телефон"),
+        }
+        fields = [names[f] for f in d.get("fields", []) if f in names]
+        kk = ", ".join(f[0] for f in fields) or "деректер"
+        ru = ", ".join(f[1] for f in fields) or "данные"
+        return _with_reason(
+            f"Білім басқармасы өтініштегі деректерді түзетті: {kk}.",
+            f"Управление образования исправило данные заявления: {ru}.",
+            Bilingual(entry.why, entry.why) if entry.why else None,
+        )
     if event == "application.left":
         return _left(entry, reasons)
     if event == "contract.started":
@@ -226,6 +240,16 @@ def _left(entry: Entry, reasons: Mapping[str, Bilingual]) -> Bilingual:
             "Бала мемлекеттік тапсырыс бойынша жеке балабақшаға жолдама алып, кезектен шықты.",
             "Ребёнок получил направление в частный детский сад по госзаказу и вышел из очереди.",
         )
+    if to == "refused":
+        ground = _reason(entry.why, reasons)
+        kk = "Білім басқармасы қызмет көрсетуден бас тартты (дәлелді жауапқа қызметкердің ЭЦҚ-мен қол қойылған)."
+        ru = "Управление образования отказало в оказании услуги (мотивированный ответ подписан ЭЦП сотрудника)."
+        if ground is not None:
+            kk, ru = f"{kk} Негізі: {ground.kk}.", f"{ru} Основание: {ground.ru}."
+        motivation = (d.get("motivation_kk"), d.get("motivation_ru"))
+        if motivation[0] and motivation[1]:
+            return _with_reason(kk, ru, Bilingual(str(motivation[0]), str(motivation[1])))
+        return Bilingual(kk, ru)
     if to == "aged_out":
         return Bilingual(
             "Бала мектеп жасына толып, кезектен шықты.", "Ребёнок достиг школьного возраста и вышел из очереди."

@@ -45,6 +45,7 @@ class ApplicationStatus(StrEnum):
     AGED_OUT = "aged_out"  # the child reached school age
     ENROLLED = "enrolled"  # the child was admitted to a kindergarten
     LEFT_FOR_PRIVATE = "left_for_private"  # a private kindergarten under the state order (seed 002)
+    REFUSED = "refused"  # the education department refused the service with a motivated, signed answer
 
     @property
     def in_queue(self) -> bool:
@@ -66,6 +67,7 @@ _STATUS_LABELS: dict[ApplicationStatus, tuple[str, str]] = {
     ApplicationStatus.AGED_OUT: ("Бала мектеп жасына толды", "Ребёнок достиг школьного возраста"),
     ApplicationStatus.ENROLLED: ("Балабақшаға қабылданды", "Зачислен в детский сад"),
     ApplicationStatus.LEFT_FOR_PRIVATE: ("Жеке балабақшаға жолдама алды", "Направлен в частный ДДО"),
+    ApplicationStatus.REFUSED: ("Қызмет көрсетуден бас тартылды", "Отказано в оказании услуги"),
 }
 
 

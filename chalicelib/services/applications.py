@@ -37,6 +37,7 @@ from chalicelib.domain.queue import (
     child_already_in_queue,
 )
 from chalicelib.domain.reference import Bilingual, Kindergarten
+from chalicelib.domain.refusals import GROUNDS as REFUSAL_GROUNDS
 from chalicelib.domain.signed_facts import first_difference
 from chalicelib.domain.uploads import UploadPurpose
 from chalicelib.eds.model import Check, Holder, KeyPurpose, SignatureRefused
@@ -79,9 +80,11 @@ STATUS_WORDS: dict[str, Bilingual] = {
     ApplicationStatus.AGED_OUT: Bilingual("Мектеп жасына толды", "Достиг школьного возраста"),
     ApplicationStatus.ENROLLED: Bilingual("Балабақшаға қабылданды", "Зачислен в детский сад"),
     ApplicationStatus.LEFT_FOR_PRIVATE: Bilingual("Жеке балабақшаға жолдама алды", "Получил направление в частный ДДО"),
+    ApplicationStatus.REFUSED: Bilingual("Қызмет көрсетуден бас тартылды", "Отказано в оказании услуги"),
 }
 
 REASON_WORDS: dict[str, Bilingual] = {
+    **REFUSAL_GROUNDS,
     "interest_not_confirmed": Bilingual(
         "Мүдделілік 12 ай ішінде расталмады", "Заинтересованность не подтверждена в течение 12 месяцев"
     ),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from chalicelib.clock import Clock
-from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.queue import benefit_number_words
@@ -16,6 +17,17 @@ from chalicelib.notify.model import Notifier
 from chalicelib.store.applications import Application, ApplicationRepository, claimed_at
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
+
+
+def scan_type(content: bytes) -> str:
+    """The media type of a checked upload, by its first bytes (uploads are checked by content)."""
+    if content.startswith(b"%PDF-"):
+        return "application/pdf"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return "application/octet-stream"
 
 
 def _outside_area() -> Forbidden:
@@ -111,6 +123,22 @@ class BenefitCheckService:
                 )
         return items
 
+    def scan(self, operator: Principal, application_id: str, index: int) -> tuple[bytes, str, str]:
+        """One of the claim's checked scans, as bytes for the operator's page: (content, type, name)."""
+        app = self.applications.get(application_id)
+        self._require_area(operator, app)
+        keys = self._scan_keys(app)
+        if not 0 <= index < len(keys):
+            raise NotFound("operator.no_such_scan", "Мұндай құжат жоқ.", "Такого документа нет.")
+        content = self.objects.get(keys[index])
+        if content is None:
+            raise NotFound("operator.no_such_scan", "Мұндай құжат жоқ.", "Такого документа нет.")
+        return content, scan_type(content), keys[index].rsplit("/", 1)[-1]
+
+    @staticmethod
+    def _scan_keys(app: Application) -> list[str]:
+        return [*(app.benefit_document_keys or []), *(app.attachment_keys or [])]
+
     def _require_area(self, operator: Principal, app: Application) -> None:
         if operator.region != app.region or (operator.district and operator.district != app.district):
             raise _outside_area()
@@ -142,7 +170,9 @@ class BenefitCheckService:
                 {
                     "name": key.rsplit("/", 1)[-1],
                     "url": self.objects.presigned_get(key, file_name=key.rsplit("/", 1)[-1]),
+                    # the bytes through the API with the operator's session: shown on the page itself
+                    "content": f"/operator/benefit-checks/{quote(app.id, safe='')}/documents/{index}",
                 }
-                for key in [*(app.benefit_document_keys or []), *(app.attachment_keys or [])]
+                for index, key in enumerate(self._scan_keys(app))
             ],
         }

@@ -168,15 +168,51 @@ class WebhookService:
     # --- dead letters (operators) -------------------------------------------------------------------
 
     def dead_letters(self, principal: Principal, limit: int = 100) -> list[Job]:
+        """The dead letters of the operator's area (the ministry, region ``kz``, sees every one)."""
         _require_department(principal)
-        return self.jobs.dead_letters(limit)
+        return [job for job in self.jobs.dead_letters(limit) if self._job_in_area(principal, job)]
 
     def replay(self, principal: Principal, job_id: str) -> Job:
         _require_department(principal)
+        found = self.jobs.get(job_id)
+        if found is None or found.state != JobState.DEAD or not self._job_in_area(principal, found):
+            raise NotFound("job.not_dead", "Мұндай тоқтаған тапсырма жоқ.", "Такого остановленного задания нет.")
         job = self.jobs.replay(job_id, self.clock.now())
         if job is None:
             raise NotFound("job.not_dead", "Мұндай тоқтаған тапсырма жоқ.", "Такого остановленного задания нет.")
         return job
+
+    def _job_in_area(self, principal: Principal, job: Job) -> bool:
+        """Whose a job is, by its subject: an application's, a kindergarten's or a contract's region and
+        district. A job whose subject names none of them is the ministry's alone."""
+        if principal.region == NATIONAL:
+            return True
+        kind, _, key = (job.subject or "").partition("#")
+        key = key.split("#", 1)[0]
+        payload = job.payload or {}
+        if kind not in ("application", "kindergarten", "contract"):  # the payload may name it instead
+            if payload.get("application_id"):
+                kind, key = "application", str(payload["application_id"])
+            elif payload.get("kindergarten_id"):
+                kind, key = "kindergarten", str(payload["kindergarten_id"])
+        region = district = None
+        if kind == "application":
+            from chalicelib import wiring
+
+            app = wiring.applications().find(key)
+            region, district = (app.region, app.district) if app else (None, None)
+        elif kind in ("kindergarten", "contract"):
+            kindergarten_id = key
+            if kind == "contract":
+                from chalicelib.store.contracts import ContractRepository
+
+                contract = ContractRepository().find(key)
+                kindergarten_id = contract.kindergarten_id if contract else ""
+            kindergarten = self.reference.get_kindergarten(kindergarten_id) if kindergarten_id else None
+            region, district = (kindergarten.region, kindergarten.district) if kindergarten else (None, None)
+        if region is None:
+            return False
+        return region == principal.region and (not principal.district or principal.district == district)
 
     def disabled_endpoints(self, principal: Principal) -> list[WebhookEndpoint]:
         _require_department(principal)
@@ -190,6 +226,9 @@ class WebhookService:
             and kindergarten.region == principal.region
             and (not principal.district or principal.district == kindergarten.district)
         )
+
+
+NATIONAL = "kz"  # the ministry's operators: every region
 
 
 def _require_department(principal: Principal) -> None:

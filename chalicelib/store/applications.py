@@ -690,6 +690,79 @@ class ApplicationRepository:
         app, _ = self._change(application_id, plan, who, now)
         return app
 
+    def correct_contacts(
+        self,
+        application_id: str,
+        *,
+        address: dict[str, str],
+        email: str,
+        phone: str,
+        who: str,
+        now: datetime,
+        why: str,
+        consequences: Callable[[Application, int], Sequence[Any]],
+    ) -> Application:
+        """An operator corrects the applicant's address, e-mail or phone recorded in the application.
+
+        The history keeps what was and what is (``details.before`` / ``after``) and the reason;
+        ``consequences(app, version)`` are the jobs written in the same transaction. Raises
+        ``application.nothing_to_correct`` when nothing differs.
+        """
+        from chalicelib.domain.errors import InvalidInput
+
+        def plan(app: Application) -> _Edit:
+            self._require_active(app)
+            old = app.applicant
+            before = {
+                "address": {k: getattr(old.address, k) or "" for k in ("city", "district", "street", "house", "flat")}
+                if old.address
+                else {},
+                "email": old.email,
+                "phone": old.phone,
+            }
+            after = {"address": dict(address), "email": email, "phone": phone}
+            fields = [name for name in ("address", "email", "phone") if before[name] != after[name]]
+            if not fields:
+                raise InvalidInput(
+                    "application.nothing_to_correct",
+                    "Түзетілетін дерек жоқ: барлығы өтініштегідей.",
+                    "Нечего исправлять: все данные совпадают с заявлением.",
+                    details={"field": "address"},
+                )
+            snapshot = ApplicantSnapshot(
+                iin=old.iin,
+                surname=old.surname,
+                given_name=old.given_name,
+                patronymic=old.patronymic,
+                birth_date=old.birth_date,
+                address=Address(**{k: (v or None) for k, v in address.items()}),
+                email=email,
+                phone=phone,
+                extra_email=old.extra_email,
+                extra_phone=old.extra_phone,
+            )
+            version = int(app.version or 0) + 1
+
+            def writes(change: Change) -> None:
+                for number, job in enumerate(consequences(app, version)):
+                    change.job(f"correction-job.{number}", job)
+
+            return _Edit(
+                values={"applicant": snapshot},
+                event="application.corrected",
+                why=why,
+                details={
+                    "version": version,
+                    "fields": fields,
+                    "before": {f: before[f] for f in fields},
+                    "after": {f: after[f] for f in fields},
+                },
+                writes=writes,
+            )
+
+        app, _ = self._change(application_id, plan, who, now)
+        return app
+
     def confirm_interest(self, application_id: str, *, who: str, now: datetime) -> Application:
         """The parent confirms interest: the next deadline is one period from now; timers move."""
 

@@ -32,6 +32,7 @@ from chalicelib.documents.data import (
     LegalRepresentative,
     PriceLine,
     PrivateDirectionData,
+    RefusalData,
     RegistrationNoticeData,
 )
 from chalicelib.documents.kinds import DocumentKind
@@ -240,6 +241,27 @@ SAMPLES: dict[DocumentKind, DocumentData] = {
         registration_number=REGISTRATION_NUMBER,
     ),
     DocumentKind.CONTRACT: _contract(signed=True),
+    DocumentKind.REFUSAL: RefusalData(
+        registration_number=REGISTRATION_NUMBER,
+        child_full_name="Сапаров Әлихан Ерғалиұлы",
+        child_iin=CHILD_IIN,
+        child_birth_date=date(2022, 5, 18),
+        applicant_full_name="Сапарова Айгүл Қайратқызы",
+        applicant_iin=PARENT_IIN,
+        ground=Bilingual(
+            "ұсынылған құжаттардың және (немесе) олардағы деректердің (мәліметтердің) анық еместігі анықталды",
+            "установлена недостоверность представленных документов и (или) данных (сведений), содержащихся в них",
+        ),
+        motivation=Bilingual(
+            "Өтініште көрсетілген тұрғылықты мекенжай халықты тіркеу деректеріне сәйкес келмейді.",
+            "Адрес проживания, указанный в заявлении, не совпадает с данными регистрации населения.",
+        ),
+        operator_full_name="Қасымов Бауыржан Әділұлы",
+        operator_iin="820217350007",
+        certificate_serial="4F2A91C07D3E",
+        refused_at=datetime(2026, 3, 2, 4, 12, 31, tzinfo=UTC),
+        issued_by=DEPARTMENT,
+    ),
 }
 
 EXTRA_SAMPLES: dict[str, tuple[DocumentKind, DocumentData]] = {

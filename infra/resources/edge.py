@@ -122,12 +122,16 @@ def _visibility(name: str) -> dict[str, Any]:
 
 
 def content_security_policy(documents_bucket: str) -> dict[str, Any]:
-    """CSP of the web front end: no inline script or style, no framing, talks only to its API, S3 and NCALayer."""
+    """CSP of the web front end: no inline script or style, no framing, talks only to its API, S3 and NCALayer.
+
+    ``blob:`` images and frames are the operators' page showing a claim's scans, fetched with the
+    session (``GET /operator/benefit-checks/{id}/documents/{n}``) and shown from memory."""
     return {
         "Fn::Join": [
             "",
             [
-                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; ",
+                "default-src 'none'; script-src 'self'; style-src 'self'; ",
+                "img-src 'self' data: blob:; font-src 'self'; frame-src blob:; ",
                 "connect-src 'self' https://",
                 {"Ref": API},
                 ".execute-api.",

@@ -703,6 +703,11 @@ const WORDS = {
   "contract.documents": ["Шарттың құжаттары", "Документы договора"],
 };
 
+/** More words (the operators' page adds its own): {key: [kk, ru]}. */
+export function addWords(words) {
+  Object.assign(WORDS, words);
+}
+
 const LANGS = ["kk", "ru"];
 const STORAGE_KEY = "balabaqsha.lang";
 const listeners = new Set();

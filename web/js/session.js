@@ -1,6 +1,8 @@
-// The signed-in parent: the session token and who they are, kept for this browser tab only.
+// The signed-in person: the session token and who they are, kept for this browser tab only.
+// The operators' page (operator.html, <html data-app="operator">) keeps its own session, so a
+// parent's and an operator's sign-in in one tab never meet.
 
-const KEY = "balabaqsha.session";
+const KEY = document.documentElement.dataset.app === "operator" ? "balabaqsha.operator" : "balabaqsha.session";
 
 export function getSession() {
   let session = null;

@@ -37,9 +37,32 @@ def _application_registered(payload: dict[str, Any]) -> tuple[str, str, str, str
     return app.applicant.email, app.applicant.phone, subject, text
 
 
+def _application_refused(payload: dict[str, Any]) -> tuple[str, str, str, str]:
+    from chalicelib.services.refusals import refusal_record, refused_message
+
+    applications = wiring.applications()
+    app = applications.find(payload["application_id"])
+    if app is None:
+        raise Permanent(f"no application {payload['application_id']}")
+    subject, text = refused_message(app, refusal_record(applications.history(app.id)))
+    return app.applicant.email, app.applicant.phone, subject, text
+
+
+def _application_corrected(payload: dict[str, Any]) -> tuple[str, str, str, str]:
+    from chalicelib.services.corrections import corrected_message
+
+    app = wiring.applications().find(payload["application_id"])
+    if app is None:
+        raise Permanent(f"no application {payload['application_id']}")
+    subject, text = corrected_message(app, payload)
+    return app.applicant.email, app.applicant.phone, subject, text  # as corrected
+
+
 # template → (e-mail address, phone, subject, text)
 TEMPLATES: dict[str, Callable[[dict[str, Any]], tuple[str, str, str, str]]] = {
     "application.registered": _application_registered,
+    "application.refused": _application_refused,
+    "application.corrected": _application_corrected,
 }
 
 

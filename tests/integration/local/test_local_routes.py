@@ -72,8 +72,12 @@ def test_the_clock_moves_forward_by_an_iso_duration_or_seconds(client):
 
 
 def test_the_clock_moves_to_a_later_instant(client):
-    # given
-    target = datetime.now(UTC) + timedelta(days=40)
+    # given a clock started at a fixed instant, and an instant forty days later
+    from chalicelib.runtime import start_clock_at
+
+    start = datetime(2026, 12, 5, 5, tzinfo=UTC)
+    start_clock_at(start)
+    target = start + timedelta(days=40)
 
     # when
     response = _post(client, "/local/clock", {"to": target.isoformat()})

@@ -39,7 +39,9 @@ def offered(body: dict[str, Any]) -> set[tuple[str, str]]:
 
 def hand_signed(filing: Filing, application: dict[str, Any], **changes: Any) -> str:
     """A choice document built and signed without the server's draft (the draft would refuse it)."""
-    from datetime import UTC, datetime
+    from datetime import datetime
+
+    from chalicelib import wiring
 
     fields = {
         "application_id": application["id"],
@@ -57,7 +59,7 @@ def hand_signed(filing: Filing, application: dict[str, Any], **changes: Any) -> 
         kindergarten=kindergarten,
         child_full_name=application["child"]["full_name"],
         child_birth_date=datetime.fromisoformat(application["child"]["birth_date"]).date(),
-        prepared_at=datetime.now(UTC),
+        prepared_at=wiring.clock().now(),  # the test's fixed clock
     )
     return filing.api.sign(xml, filing.person.sign).decode()
 

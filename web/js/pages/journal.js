@@ -20,7 +20,7 @@ const COLUMNS = [
 
 export function statusBadge(application) {
   const tone =
-    { active: "ok", enrolled: "ok", withdrawn: "muted", removed: "muted", aged_out: "muted" }[application.status] || "info";
+    { active: "ok", enrolled: "ok", withdrawn: "muted", removed: "muted", aged_out: "muted", refused: "danger" }[application.status] || "info";
   return h("span", { class: `badge badge-${tone}` }, bi(application.status_kk || application.status, application.status_ru || application.status));
 }
 
