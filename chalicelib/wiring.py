@@ -160,7 +160,6 @@ def refusal_service() -> RefusalService:
         reference=reference(),
         applications=applications(),
         objects=objects(),
-        release_direction=lambda number, who: direction_service().release_after_departure(number, who=who),
     )
 
 
