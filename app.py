@@ -22,7 +22,7 @@ from chalicelib.api import (
 from chalicelib.api import contracts as contract_routes
 from chalicelib.api import directions as direction_routes
 from chalicelib.api.responses import in_project_words
-from chalicelib.functions import directions, egov, jobs, pki, queue
+from chalicelib.functions import directions, jobs, pki, queue
 from chalicelib.functions import reports as report_schedule
 from chalicelib.observability import logger, tracer
 from chalicelib.settings import get_settings, tracing_enabled
@@ -56,6 +56,5 @@ app.register_blueprint(webhooks.bp)
 app.register_blueprint(jobs.bp)
 app.register_blueprint(reports.bp)
 app.register_blueprint(report_schedule.bp)
-app.register_blueprint(egov.bp)
 if get_settings().stage != "prod":
     app.register_blueprint(local.bp)  # local stack only: every route is a 404 unless the movable clock is on

@@ -14,6 +14,7 @@ from chalicelib.settings import get_settings  # module attribute: tests replace 
 
 if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold start imports only what its route uses
     from chalicelib.clock import Clock
+    from chalicelib.gateways.egov import EgovStatusChannel
     from chalicelib.gateways.population import PopulationRegistry
     from chalicelib.jobs.worker import Worker
     from chalicelib.services.applications import ApplicationService
@@ -23,7 +24,6 @@ if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold st
     from chalicelib.services.corrections import CorrectionService
     from chalicelib.services.directions import DirectionService
     from chalicelib.services.documents import DocumentService
-    from chalicelib.services.egov_status import EgovStatusRelay
     from chalicelib.services.families import FamilyService
     from chalicelib.services.private_choice import PrivateChoiceService
     from chalicelib.services.queue_position import PositionService
@@ -151,7 +151,6 @@ def application_service() -> ApplicationService:
         notifier=default_notifier(),
         accounts=AccountRepository(),
         school_age_years=get_settings().school_age_years,
-        release_direction=lambda number, who: direction_service().release_after_departure(number, who=who),
         directions_of=lambda app: direction_service().numbers_of(app),
     )
 
@@ -173,7 +172,6 @@ def refusal_service() -> RefusalService:
         reference=reference(),
         applications=applications(),
         objects=objects(),
-        release_direction=lambda number, who: direction_service().release_after_departure(number, who=who),
     )
 
 
@@ -334,20 +332,15 @@ def report_service() -> ReportService:
 
 
 @lru_cache(maxsize=1)
-def egov_status_relay() -> EgovStatusRelay | None:
-    """The relay to the e-government channel; the local stand-in outside production.
-
-    In production it stays off (None) until the portal's adapter is configured: the records
-    stay marked in the outbox meanwhile, so nothing is lost.
-    """
-    from chalicelib.gateways.egov import RecordingEgovChannel
-    from chalicelib.services.egov_status import EgovStatusRelay
+def egov_channel() -> EgovStatusChannel:
+    """The e-government status channel's adapter: the SNS topic in production, the local stand-in elsewhere."""
+    from chalicelib.gateways.egov import RecordingEgovChannel, SnsEgovChannel
     from chalicelib.settings import get_settings
-    from chalicelib.store.history import HistoryRepository
 
-    if get_settings().stage == "prod":
-        return None
-    return EgovStatusRelay(clock(), HistoryRepository(), applications(), RecordingEgovChannel(objects()))
+    settings = get_settings()
+    if settings.stage == "prod":
+        return SnsEgovChannel(settings.egov_status_topic_arn, settings.aws_region)
+    return RecordingEgovChannel(objects())
 
 
 def reset() -> None:

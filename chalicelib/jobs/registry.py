@@ -127,6 +127,12 @@ KINDS: dict[str, JobKind] = {
             description="a status message about an application for the e-government channels",
         ),
         JobKind(
+            "direction.release",
+            f"{_H}.directions:release",
+            INTERNAL,
+            description="the child left the queue holding a live direction: end it, free the seat, tell the portal",
+        ),
+        JobKind(
             "webhook.event",
             f"{_H}.webhooks:fan_out",
             INTERNAL,

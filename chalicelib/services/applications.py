@@ -265,7 +265,6 @@ class ApplicationService:
     accounts: AccountRepository
     school_age_years: int
     # ends a live direction the child held when it left the queue: (direction number, who)
-    release_direction: Callable[[str, str], None] | None = None
     # the child's directions for the change history: (direction number, its contract's number or None)
     directions_of: Callable[[Application], list[tuple[str, str | None]]] | None = None
 
@@ -622,8 +621,6 @@ class ApplicationService:
         except Exception:
             self.objects.delete(key)
             raise
-        if app.live_direction_id and self.release_direction is not None:
-            self.release_direction(app.live_direction_id, _who(principal))
         self._tell(app, "Өтініш кезектен алынды", "Заявление снято с очереди", f"{app.id}")
         return ApplicationView(app, self.applications.queue_numbers(app))
 

@@ -48,7 +48,7 @@ from chalicelib.store.documents import IssuedDocument
 from chalicelib.store.history import Change, ChangeRefused, HistoryRecord, history_record
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
-from chalicelib.store.vacancies import SEAT_LABEL
+from chalicelib.store.vacancies import FILL_LABEL, SEAT_LABEL
 
 if TYPE_CHECKING:  # the holidays tables load only when a direction is issued
     from chalicelib.domain.calendar import WorkingCalendar
@@ -357,7 +357,7 @@ class PrivateChoiceService:
                     & (Application.stop_list_until.does_not_exist() | (Application.stop_list_until <= now)),
                 )
             except ChangeRefused as refused:
-                if SEAT_LABEL in refused.failed:
+                if SEAT_LABEL in refused.failed or FILL_LABEL in refused.failed:
                     continue
                 raise
             return left, taking.seat_id

@@ -20,6 +20,8 @@ record together, conditioned on the state it starts from — never a read-then-w
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -100,6 +102,7 @@ from chalicelib.store.queue_index import Counter, PoolCount, QueueChunk, QueueHe
 SUBJECT = "application"
 TIMER_SWEEP = "application-timers"
 STALE_ATTEMPTS = 5
+SERIAL_ATTEMPTS = 12  # submissions racing for the next registration serial: each loser reads again
 
 
 class DateAttribute(Attribute[date]):
@@ -447,11 +450,16 @@ class ApplicationRepository:
         for name, value in timer_and_check.items():
             setattr(app, name, value)
         year = registration_year(now)
-        app.seq = self.index.next_seq(app.queue_key)
-        app.id = str(RegistrationNumber(year, self.index.next_value(f"registration#{year}")))
+        serials = f"registration#{year}"
+        app.seq = self.index.next_seq(app.queue_key)  # order only: a gap here is never seen
 
         def build() -> Change:
+            # the registration serial is taken in the transaction itself, on the value read now:
+            # a submission that fails leaves no gap, one that loses a race reads again
+            taken = self.index.current_value(serials)
+            app.id = str(RegistrationNumber(year, taken + 1))
             change = Change()
+            self.index.take_value(change, "serial", serials, taken)
             change.put("application", app, Application.id.does_not_exist())
             change.put(
                 "lock",
@@ -489,18 +497,23 @@ class ApplicationRepository:
             )
             return change
 
-        try:
-            commit(build)
-        except ChangeRefused as refused:
-            if "signed" in refused.failed:
-                raise SignedAlready(signed_digest or "") from refused
-            if "lock" in refused.failed:
-                holder = (refused.old_item("lock") or {}).get("application_id", {}).get("S")
-                raise child_already_in_queue(holder) from refused
-            raise
-        except ChangeConflicted as conflicted:
-            raise changed_concurrently(app.id) from conflicted
-        return app
+        for attempt in range(SERIAL_ATTEMPTS):
+            try:
+                commit(build)
+            except ChangeRefused as refused:
+                if "signed" in refused.failed:
+                    raise SignedAlready(signed_digest or "") from refused
+                if "lock" in refused.failed:
+                    holder = (refused.old_item("lock") or {}).get("application_id", {}).get("S")
+                    raise child_already_in_queue(holder) from refused
+                if "serial" in refused.failed and attempt < SERIAL_ATTEMPTS - 1:
+                    time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 5)))
+                    continue  # another submission took that serial first: read it again
+                raise
+            except ChangeConflicted as conflicted:
+                raise changed_concurrently(app.id) from conflicted
+            return app
+        raise changed_concurrently(app.id)
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -985,7 +998,7 @@ class ApplicationRepository:
                 self._require_active(app)
                 if not holds:
                     raise not_in_queue(app.id)
-                edit = self._leave_edit(app, ApplicationStatus.ENROLLED, "enrolled", now)
+                edit = self._leave_edit(app, ApplicationStatus.ENROLLED, "enrolled", now, releases=False)
                 edit.values["live_direction_id"] = None
                 edit.details = {"direction": number}
                 return with_writes(edit)
@@ -1005,7 +1018,7 @@ class ApplicationRepository:
                 )
             missed = int(app.missed_directions or 0) + 1
             if missed >= missed_before_removal:
-                edit = self._leave_edit(app, ApplicationStatus.REMOVED, "directions_missed", now)
+                edit = self._leave_edit(app, ApplicationStatus.REMOVED, "directions_missed", now, releases=False)
                 edit.values.update(live_direction_id=None, missed_directions=missed)
                 edit.details = {"direction": number, "missed_directions": missed}
                 return with_writes(edit)
@@ -1188,10 +1201,17 @@ class ApplicationRepository:
             "due_bucket": timer_bucket(timer.due_at, now),
         }
 
-    def _leave_edit(self, app: Application, status: ApplicationStatus, why: str | None, now: datetime) -> _Edit:
+    def _leave_edit(
+        self, app: Application, status: ApplicationStatus, why: str | None, now: datetime, *, releases: bool = True
+    ) -> _Edit:
+        """The child leaves the queue for good. A live direction the child holds (withdrawn, removed,
+        school age) is released by a ``direction.release`` job of the same transaction: the seat is
+        freed and the kindergarten told (``direction.child_left``). ``releases=False``: the caller's
+        change ends that direction itself (enrolment, the expiry's removal)."""
         self._require_active(app)
         benefit, pool_benefit = app.benefit_queue, app.pool_benefit_queue
         reason = departure_of(status)
+        holding = app.live_direction_id if releases else None
 
         def writes(change: Change) -> None:
             change.delete("lock", ChildLock(lock_key(app.child_iin, app.region)), ChildLock.application_id == app.id)
@@ -1202,6 +1222,19 @@ class ApplicationRepository:
                 self.index.leave(change, "pool", app.pool_key, app.seq, reason)
             if pool_benefit is not None:
                 self.index.leave(change, "pool-benefit", pool_benefit, app.seq, reason)
+            if holding:
+                from chalicelib.jobs.registry import job_for
+
+                change.job(
+                    "job.direction_release",
+                    job_for(
+                        "direction.release",
+                        f"{app.id}#{holding}",
+                        {"number": holding, "application_id": app.id, "status": status.value},
+                        now=now,
+                        subject=f"direction#{holding}",
+                    ),
+                )
 
         return _Edit(
             values={
@@ -1246,6 +1279,7 @@ class ApplicationRepository:
             to_state=to_state,
             why=why,
             details=details,
+            publish=False,  # its consequences are jobs (``Change.put``): nothing waits in the outbox
         )
 
     def set_family(

@@ -216,6 +216,24 @@ class QueueIndex:
         counter.update(actions=[Counter.value.add(1)])
         return int(counter.value)
 
+    def current_value(self, name: str) -> int:
+        """The counter's value now (0 for a counter never taken), strongly consistent."""
+        try:
+            return int(Counter.get(name, consistent_read=True).value or 0)
+        except Counter.DoesNotExist:
+            return 0
+
+    def take_value(self, change: Change, label: str, name: str, current: int) -> int:
+        """Take ``current + 1`` inside ``change``: refused (``label``) if someone took it first.
+
+        The number is used only if the change commits: a failed change leaves no gap.
+        """
+        condition = Counter.value == current
+        if current == 0:
+            condition = Counter.name.does_not_exist() | condition
+        change.update(label, Counter(name), [Counter.value.set(current + 1)], condition, add_version_condition=False)
+        return current + 1
+
     def next_seq(self, general_key: str) -> int:
         return self.next_value(f"seq#{general_key}")
 

@@ -101,7 +101,6 @@ FAMILIES: list[Family] = [
             "allocate-vacancies",
             "application-timers",
             "refresh_revocation_data",
-            "egov-status",  # marks history records sent to the e-government channel
         ),
         tables={
             **{
