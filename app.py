@@ -7,11 +7,13 @@ from chalicelib.api import (
     applications,
     auth,
     local,
+    notices,
     operators,
     partners,
     private,
     reference,
     reports,
+    service_centre,
     system,
     uploads,
     verify,
@@ -20,10 +22,10 @@ from chalicelib.api import (
 from chalicelib.api import contracts as contract_routes
 from chalicelib.api import directions as direction_routes
 from chalicelib.api.responses import in_project_words
-from chalicelib.functions import directions, egov, jobs, pki, queue
+from chalicelib.functions import directions, jobs, pki, queue
 from chalicelib.functions import reports as report_schedule
-from chalicelib.observability import logger, tracer, tracing_enabled
-from chalicelib.settings import get_settings
+from chalicelib.observability import logger, tracer
+from chalicelib.settings import get_settings, tracing_enabled
 
 app = Chalice(app_name="balabaqsha")
 app.api.binary_types.append("application/pdf")  # the draft contract is downloaded as it is
@@ -39,7 +41,9 @@ app.register_blueprint(reference.bp)
 app.register_blueprint(verify.bp)
 app.register_blueprint(uploads.bp)
 app.register_blueprint(applications.bp)
+app.register_blueprint(notices.bp)
 app.register_blueprint(operators.bp)
+app.register_blueprint(service_centre.bp)
 app.register_blueprint(private.bp)
 app.register_blueprint(pki.bp)
 app.register_blueprint(queue.bp)
@@ -52,6 +56,5 @@ app.register_blueprint(webhooks.bp)
 app.register_blueprint(jobs.bp)
 app.register_blueprint(reports.bp)
 app.register_blueprint(report_schedule.bp)
-app.register_blueprint(egov.bp)
 if get_settings().stage != "prod":
     app.register_blueprint(local.bp)  # local stack only: every route is a 404 unless the movable clock is on

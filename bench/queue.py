@@ -3,6 +3,9 @@
 - ``queue-number read``: DynamoDB requests and items read to show one application's queue
   numbers (``get`` + ``queue_numbers``), in queues of 1 000, 10 000 and 100 000 active
   applications. Target: the same small numbers at every size.
+- ``position explained read``: requests and items read for the position page's counts
+  (``pool_snapshot``: the general queue, the pool, the benefit queue and the pool's seven benefit
+  categories in one TransactGetItems), same sizes; checked against a naive count of who is ahead.
 - ``confirmation sweep``: items read by one sweep (``due`` + ``fire`` for each) over 100 000
   applications of which 100 have an overdue interest deadline. Target: at most twice the due.
 
@@ -39,6 +42,8 @@ from chalicelib.domain.queue import (
     chunk_of,
     due_bucket,
     next_timer,
+    pool_benefit_key,
+    pool_key,
     queue_key,
 )
 from chalicelib.settings import get_settings
@@ -52,7 +57,9 @@ from chalicelib.store.applications import (
     ChildLock,
     lock_key,
 )
+from chalicelib.store.counters import ReportCounter
 from chalicelib.store.history import HistoryRecord
+from chalicelib.store.jobs import Job
 from chalicelib.store.queue_index import Counter, QueueChunk, QueueHead
 
 Row = tuple[str, int, float, str]
@@ -124,9 +131,11 @@ class BulkLoader:
                     ).serialize(),
                 )
                 members[key][chunk_of(seq, chunk_size)].add(seq)
+                members[pool_key(key, "kk")][chunk_of(seq, chunk_size)].add(seq)
                 benefit = own["benefit_category"] is not None
                 if benefit:
                     members[benefit_queue_key(key, CATEGORY)][chunk_of(seq, chunk_size)].add(seq)
+                    members[pool_benefit_key(key, CATEGORY, "kk")][chunk_of(seq, chunk_size)].add(seq)
                 loaded.append(Loaded(own["id"], seq, benefit, own["due_at"]))
             for queue, chunks in members.items():
                 for chunk, seqs in chunks.items():
@@ -151,6 +160,7 @@ class BulkLoader:
             "preferences": ["kg-1", "kg-2", "kg-3"],
             "cohort": int(cohort),
             "queue_key": key,
+            "pool_key": pool_key(key, "kk"),
             "in_queue": key,
             "applicant_iin": "900101412344",
             "applicant": ApplicantSnapshot(
@@ -214,6 +224,39 @@ def _read_rows(repo: ApplicationRepository, size: int, apps: list[Loaded]) -> li
     return rows
 
 
+# the benefit categories a position read asks about (the seven standard ones but "none")
+CATEGORIES = (
+    "military",
+    "special_state_bodies",
+    "disabled_parents",
+    "orphans",
+    CATEGORY,
+    "special_needs",
+    "disabled_child",
+)
+
+
+def _position_rows(repo: ApplicationRepository, size: int, apps: list[Loaded]) -> list[Row]:
+    """Meter the position explained (``pool_snapshot``) of the first, middle and last child, checked
+    against a naive count of who is ahead in the pool and in the benefit category."""
+    benefited = [app.seq for app in apps if app.benefit]
+    picks = [apps[0], apps[len(apps) // 2], apps[-1]]
+    with metered() as meter:
+        found = [repo.pool_snapshot(repo.get(app.id), CATEGORIES) for app in picks]
+    for app, got in zip(picks, found, strict=True):
+        ahead_benefit = bisect_left(benefited, app.seq)
+        if got is None or got.pool.ahead != app.seq - 1 or got.categories[CATEGORY].ahead != ahead_benefit:
+            raise AssertionError(f"{app.id}: read {got}, expected {app.seq - 1} ahead, {ahead_benefit} with a benefit")
+        if got.pool.size != size or got.categories["military"].size != 0:
+            raise AssertionError(f"{app.id}: pool sizes {got.pool.size}, {got.categories['military'].size}")
+    if meter.count("Scan") or meter.count("Query"):
+        raise AssertionError("a position read scanned or queried the queue")
+    return [
+        ("position explained read", size, round(meter.dynamodb_requests / len(picks), 2), "requests"),
+        ("position explained read", size, round(meter.items / len(picks), 2), "items read"),
+    ]
+
+
 def _sweep_rows(repo: ApplicationRepository, apps: Iterable[Loaded]) -> list[Row]:
     """Meter one sweep over the loaded table, as the scheduled function runs it."""
     expected = {app.id for app in apps if app.due_at <= NOW}
@@ -235,14 +278,16 @@ def run() -> list[Row]:
     os.environ.pop("AWS_ENDPOINT_URL", None)
     rows: list[Row] = []
     with mock_aws(), item_scoped_rollback():
-        for model in (*QUEUE_MODELS, HistoryRecord):
+        for model in (*QUEUE_MODELS, HistoryRecord, ReportCounter, Job):  # a change counts itself, writes its jobs
             model.create_table(wait=False)
         repo = ApplicationRepository(QueueRules())
         loader = BulkLoader(repo, random.Random(20260302))
         big = loader.load_queue("big", SWEEP_SIZE, due=SWEEP_DUE)
         rows += _read_rows(repo, SWEEP_SIZE, big)
+        rows += _position_rows(repo, SWEEP_SIZE, big)
         rows += _sweep_rows(repo, big)
         for size in READ_SIZES:
             if size != SWEEP_SIZE:
-                rows += _read_rows(repo, size, loader.load_queue(f"q{size}", size))
+                loaded = loader.load_queue(f"q{size}", size)
+                rows += _read_rows(repo, size, loaded) + _position_rows(repo, size, loaded)
     return sorted(rows, key=lambda row: (row[0], row[1]))

@@ -5,12 +5,11 @@ and phone numbers are masked in every record the formatter writes.
 
 The X-Ray SDK costs a cold start about as much as Chalice itself, so the Tracer
 (and the SDK with it) is built only when tracing is on: inside Lambda and with
-``POWERTOOLS_TRACE_DISABLED`` not true. Metrics are built on first use.
+``POWERTOOLS_TRACE_DISABLED`` not true (``chalicelib.settings.tracing_enabled``). Metrics are built on first use.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -47,12 +46,9 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
 
 logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter())
 NAMESPACE = "Balabaqsha"
-
-
-def tracing_enabled() -> bool:
-    """True inside Lambda unless ``POWERTOOLS_TRACE_DISABLED`` says otherwise (Powertools' own switch)."""
-    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in {"1", "true", "yes", "on"}
-    return not disabled and bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+# Published by the job sweep every minute (chalicelib/functions/jobs.py), alarmed on in AWS.
+JOBS_OVERDUE_METRIC = "JobsOverdue"  # pending jobs due more than JOBS_OVERDUE_AFTER ago
+JOB_DEAD_LETTERS_METRIC = "JobDeadLetters"  # jobs parked after their last attempt, waiting for a replay
 
 
 @lru_cache(maxsize=1)

@@ -6,14 +6,15 @@ what it needs from :func:`get_settings`.
 
 from __future__ import annotations
 
+import json
 import os
+import typing
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_JWT_SECRET = "local-development-secret-change-me-in-prod"  # the local stack's; every other stage sets its own
@@ -34,10 +35,50 @@ class RegionAllocation(BaseModel):
         return self
 
 
-class Settings(BaseSettings):
-    """Every tunable of the service, with the defaults of the rules."""
+ENV_PREFIX = "BQ_"
 
-    model_config = SettingsConfigDict(env_prefix="BQ_", extra="ignore")
+
+def _is_complex(annotation: Any) -> bool:
+    """Lists, dicts and models are given as JSON in the environment (``BQ_CRL_URLS='["http://…"]'``)."""
+    origin = typing.get_origin(annotation)
+    if origin in (list, dict, tuple, set):
+        return True
+    if origin is not None:  # a union such as ``X | None``
+        return any(_is_complex(arg) for arg in typing.get_args(annotation) if arg is not type(None))
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _from_environment(fields: dict[str, Any]) -> dict[str, Any]:
+    """The ``BQ_`` variables of the environment, by field name (names are case-insensitive)."""
+    found: dict[str, Any] = {}
+    for name, value in os.environ.items():
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        field = name[len(ENV_PREFIX) :].lower()
+        if field not in fields:
+            continue
+        if _is_complex(fields[field].annotation):
+            try:
+                found[field] = json.loads(value)
+            except ValueError as error:
+                raise ValueError(f"{name} must be JSON: {error}") from None
+        else:
+            found[field] = value
+    return found
+
+
+class Settings(BaseModel):
+    """Every tunable of the service, with the defaults of the rules.
+
+    Read from the environment (prefix ``BQ_``; lists and mappings as JSON) when built; values
+    given to the constructor win. A plain pydantic model with a small reader rather than
+    pydantic-settings, whose import alone costs a cold start about 0.2 s of CPU.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**_from_environment(type(self).model_fields), **values})
 
     stage: Literal["local", "test", "prod"] = "local"
     aws_region: str = "eu-central-1"
@@ -72,6 +113,10 @@ class Settings(BaseSettings):
     ses_configuration_set: str | None = None
     sms_sender_id: str = "Balabaqsha"
     egov_status_topic_arn: str | None = None  # SNS topic of the e-government status channel (AWS)
+
+    # expiry of what a parent left unfinished (docs/operations.md, "Expiry")
+    upload_unattached_days: int = 7  # a checked upload no application or contract uses is removed then
+    contract_draft_check_days: int = 7  # a contract never sent is looked at this long after its start, then daily
 
     # jobs and webhooks (docs/jobs.md, docs/partners.md)
     job_poll_seconds: float = 0.5  # the local stack's worker polls the due jobs this often
@@ -132,3 +177,21 @@ def get_settings() -> Settings:
 def aws_endpoint_url() -> str | None:
     """Where AWS clients go: the embedded moto server locally, AWS itself otherwise."""
     return os.environ.get("AWS_ENDPOINT_URL")
+
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def lambda_function_name() -> str | None:
+    """The function's name inside AWS Lambda (set by Lambda itself); None anywhere else."""
+    return os.environ.get("AWS_LAMBDA_FUNCTION_NAME") or None
+
+
+def tracing_enabled() -> bool:
+    """True inside Lambda unless ``POWERTOOLS_TRACE_DISABLED`` says otherwise (Powertools' own switch).
+
+    Both variables belong to the platform and Powertools, not to ``BQ_`` settings; they are read here so
+    that nothing else reads the environment.
+    """
+    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in _TRUE
+    return not disabled and lambda_function_name() is not None

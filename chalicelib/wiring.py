@@ -14,6 +14,7 @@ from chalicelib.settings import get_settings  # module attribute: tests replace 
 
 if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold start imports only what its route uses
     from chalicelib.clock import Clock
+    from chalicelib.gateways.egov import EgovStatusChannel
     from chalicelib.gateways.population import PopulationRegistry
     from chalicelib.jobs.worker import Worker
     from chalicelib.services.applications import ApplicationService
@@ -23,11 +24,12 @@ if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold st
     from chalicelib.services.corrections import CorrectionService
     from chalicelib.services.directions import DirectionService
     from chalicelib.services.documents import DocumentService
-    from chalicelib.services.egov_status import EgovStatusRelay
     from chalicelib.services.families import FamilyService
     from chalicelib.services.private_choice import PrivateChoiceService
+    from chalicelib.services.queue_position import PositionService
     from chalicelib.services.refusals import RefusalService
     from chalicelib.services.reports import ReportService
+    from chalicelib.services.service_centre import ServiceCentreFiling
     from chalicelib.services.sessions import SessionTokens
     from chalicelib.services.uploads import UploadService
     from chalicelib.services.vacancies import VacancyService
@@ -111,7 +113,10 @@ def upload_service() -> UploadService:
     from chalicelib.services.uploads import UploadService
     from chalicelib.store.uploads import UploadRepository
 
-    return UploadService(clock(), UploadRepository(), objects(), get_settings().upload_max_bytes)
+    settings = get_settings()
+    return UploadService(
+        clock(), UploadRepository(), objects(), settings.upload_max_bytes, settings.upload_unattached_days
+    )
 
 
 @lru_cache(maxsize=1)
@@ -146,9 +151,15 @@ def application_service() -> ApplicationService:
         notifier=default_notifier(),
         accounts=AccountRepository(),
         school_age_years=get_settings().school_age_years,
-        release_direction=lambda number, who: direction_service().release_after_departure(number, who=who),
         directions_of=lambda app: direction_service().numbers_of(app),
     )
+
+
+@lru_cache(maxsize=1)
+def service_centre() -> ServiceCentreFiling:
+    from chalicelib.services.service_centre import ServiceCentreFiling
+
+    return ServiceCentreFiling(applications=application_service())
 
 
 @lru_cache(maxsize=1)
@@ -161,7 +172,6 @@ def refusal_service() -> RefusalService:
         reference=reference(),
         applications=applications(),
         objects=objects(),
-        release_direction=lambda number, who: direction_service().release_after_departure(number, who=who),
     )
 
 
@@ -286,6 +296,7 @@ def contract_service() -> ContractService:
         documents=document_service(),
         objects=objects(),
         notifier=default_notifier(),
+        draft_check_after=timedelta(days=get_settings().contract_draft_check_days),
     )
 
 
@@ -320,20 +331,15 @@ def report_service() -> ReportService:
 
 
 @lru_cache(maxsize=1)
-def egov_status_relay() -> EgovStatusRelay | None:
-    """The relay to the e-government channel; the local stand-in outside production.
-
-    In production it stays off (None) until the portal's adapter is configured: the records
-    stay marked in the outbox meanwhile, so nothing is lost.
-    """
-    from chalicelib.gateways.egov import RecordingEgovChannel
-    from chalicelib.services.egov_status import EgovStatusRelay
+def egov_channel() -> EgovStatusChannel:
+    """The e-government status channel's adapter: the SNS topic in production, the local stand-in elsewhere."""
+    from chalicelib.gateways.egov import RecordingEgovChannel, SnsEgovChannel
     from chalicelib.settings import get_settings
-    from chalicelib.store.history import HistoryRepository
 
-    if get_settings().stage == "prod":
-        return None
-    return EgovStatusRelay(clock(), HistoryRepository(), applications(), RecordingEgovChannel(objects()))
+    settings = get_settings()
+    if settings.stage == "prod":
+        return SnsEgovChannel(settings.egov_status_topic_arn, settings.aws_region)
+    return RecordingEgovChannel(objects())
 
 
 def reset() -> None:
@@ -377,3 +383,11 @@ def webhook_service() -> WebhookService:
         reference=reference(),
         overlap=timedelta(hours=get_settings().webhook_secret_overlap_hours),
     )
+
+
+@lru_cache(maxsize=1)
+def position_service() -> PositionService:
+    from chalicelib.services.queue_position import PositionService
+    from chalicelib.store.counters import CounterStore
+
+    return PositionService(clock=clock(), applications=applications(), reference=reference(), counters=CounterStore())

@@ -24,7 +24,14 @@ os.environ.setdefault(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-from tests.pki import (  # noqa: F401 (fixtures are found by name)
+from hypothesis import settings as hypothesis_settings
+
+# Speed is measured by `make bench`, not by tests: no per-example deadline, which a shared or busy
+# machine would turn into a failure that says nothing about the rule under test.
+hypothesis_settings.register_profile("balabaqsha", deadline=None)
+hypothesis_settings.load_profile("balabaqsha")
+
+from tests.pki import (  # noqa: E402, F401 (fixtures are found by name)
     pki_ca,
     pki_crl_source,
     pki_people,

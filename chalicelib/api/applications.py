@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, unquote
 
 from chalice import Blueprint, Response
@@ -11,20 +11,12 @@ from pydantic import BaseModel, Field
 from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, json_response, parse_body
 from chalicelib.api.security import require_parent
-from chalicelib.domain import history_words
-from chalicelib.domain.application_form import Address
 from chalicelib.domain.names import person_name
-from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, benefit_number_words, interest_deadline
-from chalicelib.services.applications import (
-    REASON_WORDS,
-    REGISTRATION_KINDS,
-    STATUS_WORDS,
-    ApplicationView,
-    DraftInput,
-)
-from chalicelib.store.applications import rules_from_settings
-from chalicelib.store.documents import IssuedDocument
-from chalicelib.store.history import HistoryRecord
+
+if TYPE_CHECKING:
+    from chalicelib.services.applications import ApplicationView
+    from chalicelib.store.documents import IssuedDocument
+    from chalicelib.store.history import HistoryRecord
 
 bp = Blueprint(__name__)
 
@@ -83,7 +75,11 @@ class WithdrawDraftRequest(BaseModel):
 
 def application_json(view: ApplicationView) -> dict[str, Any]:
     """One application as the journal and the application view show it."""
-    from chalicelib.services.applications import REASON_WORDS
+    from chalicelib.domain.application_form import CONSENT_WORDS
+    from chalicelib.domain.queue import ApplicationStatus, BenefitStatus, benefit_number_words, interest_deadline
+    from chalicelib.services.applications import REASON_WORDS, STATUS_WORDS
+    from chalicelib.store.applications import rules_from_settings
+
 
     app, numbers = view.application, view.numbers
     status = ApplicationStatus(app.status)
@@ -127,6 +123,17 @@ def application_json(view: ApplicationView) -> dict[str, Any]:
         "channel": app.channel,
         "egov_number": app.egov_number,
         "service_center_number": app.service_center_number,
+        # filed at a service centre's desk: the operator and how the parent consented
+        "service_centre": (
+            {
+                "operator_iin": app.desk_operator_iin,
+                "consent": app.desk_consent,
+                "consent_kk": CONSENT_WORDS.get(app.desk_consent or "", ("", ""))[0],
+                "consent_ru": CONSENT_WORDS.get(app.desk_consent or "", ("", ""))[1],
+            }
+            if app.desk_operator_iin
+            else None
+        ),
         "next_confirmation_due": (
             interest_deadline(app.registered_at, app.last_confirmed_at, rules_from_settings()).isoformat()
             if active and app.registered_at
@@ -165,6 +172,8 @@ WHO_WORDS = {
 
 def history_json(record: HistoryRecord) -> dict[str, Any]:
     """One change: when, who (in words), and what happened as one sentence in Kazakh and Russian."""
+    from chalicelib.domain import history_words
+    from chalicelib.services.applications import REASON_WORDS
 
     reason = REASON_WORDS.get(record.why or "")
     who_kk, who_ru = WHO_WORDS.get(record.who.split(":", 1)[0], (record.who, record.who))
@@ -180,8 +189,8 @@ def history_json(record: HistoryRecord) -> dict[str, Any]:
             why=record.why,
             details=record.details,
         ),
-        kindergarten_name=lambda kg: (found.name if (found := reference.get_kindergarten(kg)) else None),
-        benefit_name=lambda code: (found.name if (found := reference.get_benefit_category(code)) else None),
+        kindergarten_name=lambda kg: found.name if (found := reference.get_kindergarten(kg)) else None,
+        benefit_name=lambda code: found.name if (found := reference.get_benefit_category(code)) else None,
         reasons=REASON_WORDS,
     )
     return {
@@ -212,6 +221,8 @@ def prefill() -> Any:
 @bp.route("/applications/draft", methods=["POST"], cors=True)
 @handles_errors
 def draft() -> Any:
+    from chalicelib.domain.application_form import Address
+    from chalicelib.services.applications import DraftInput
 
     principal = require_parent(bp.current_request)
     body = parse_body(bp.current_request, DraftRequest)
@@ -276,6 +287,15 @@ def view(application_id: str) -> Any:
     return application_json(wiring.application_service().view(principal, application_id))
 
 
+@bp.route("/applications/{application_id}/position", methods=["GET"], cors=True)
+@handles_errors
+def position(application_id: str) -> Any:
+    """The queue position explained: who is ahead, why it moved since the last visit, the wait (estimate)."""
+    application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
+    principal = require_parent(bp.current_request)
+    return wiring.position_service().explain(principal, application_id)
+
+
 @bp.route("/applications/{application_id}/history", methods=["GET"], cors=True)
 @handles_errors
 def history(application_id: str) -> Any:
@@ -287,6 +307,8 @@ def history(application_id: str) -> Any:
 @bp.route("/applications/{application_id}/documents", methods=["GET"], cors=True)
 @handles_errors
 def documents(application_id: str) -> Any:
+    from chalicelib.services.applications import REGISTRATION_KINDS
+
     application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     principal = require_parent(bp.current_request)
     language = download_language(bp.current_request)

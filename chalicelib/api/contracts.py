@@ -59,6 +59,18 @@ def _bilingual(value: Any) -> dict[str, str] | None:
     return {"kk": value.kk, "ru": value.ru}
 
 
+def _refusal_json(refusal: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The kindergarten's last refusal: its reason, when, and who signed it (never the stored record's key)."""
+    if not refusal:
+        return None
+    shown = {k: refusal[k] for k in ("reason", "at", "by") if k in refusal}
+    signature = refusal.get("signature")
+    if signature:
+        shown["signed_by"] = signature.get("signer_name")
+        shown["certificate_serial"] = signature.get("certificate_serial")
+    return shown
+
+
 def contract_json(view: ContractView, *, full: bool = True, for_kindergarten: bool = False) -> dict[str, Any]:
     """A contract as the parent (or, without the parent's AUTH check data, the kindergarten) sees it."""
     from chalicelib.domain.contracts import Step
@@ -93,7 +105,7 @@ def contract_json(view: ContractView, *, full: bool = True, for_kindergarten: bo
             if d
             else None
         ),
-        "refusal": c.refusal,
+        "refusal": _refusal_json(c.refusal),
         "refusals": int(c.refusals or 0),
         "template_version": int(c.template_version),
         "prices": view.prices,

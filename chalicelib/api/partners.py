@@ -191,11 +191,20 @@ def contract_refusal(number: str) -> Any:
     number = unquote(number)
 
     def action(principal: Principal, key: str) -> tuple[int, Any]:
-        body = parse_body(bp.current_request, ContractRefusalRequest)
-        view = wiring.contract_service().refuse(principal, number, body.reason)
+        body = parse_body(bp.current_request, ContractSignatureRequest)
+        view = wiring.contract_service().refuse_signed(principal, number, body.signed_xml)
         return 200, contract_json(view, for_kindergarten=True)
 
     return _once(f"/partner/contracts/{number}/refusal", action)
+
+
+@bp.route("/partner/contracts/{number}/refusal-document", methods=["POST"], cors=True)
+@handles_errors
+def contract_refusal_document(number: str) -> Any:
+    """The refusal with the kindergarten's reason, to be signed with the organisation's EDS."""
+    principal = require_kindergarten(bp.current_request)
+    body = parse_body(bp.current_request, ContractRefusalRequest)
+    return {"xml": wiring.contract_service().kindergarten_refusal_document(principal, unquote(number), body.reason)}
 
 
 @bp.route("/partner/contract-settings", methods=["GET"], cors=True)

@@ -18,7 +18,6 @@ from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, json_response, parse_body
 from chalicelib.api.security import require_kindergarten, require_operator
 from chalicelib.domain.principal import Principal
-from chalicelib.services.webhooks import endpoint_json, job_json
 
 bp = Blueprint(__name__)
 
@@ -52,12 +51,16 @@ def _limit() -> int:
 
 
 def _register(principal: Principal, kindergarten_id: str | None) -> Any:
+    from chalicelib.services.webhooks import endpoint_json
+
     body = parse_body(bp.current_request, EndpointRequest)
     endpoint = wiring.webhook_service().register(principal, body.url, body.events, kindergarten_id)
     return json_response(endpoint_json(endpoint, with_secret=True), status=201)
 
 
 def _list(principal: Principal, kindergarten_id: str | None) -> Any:
+    from chalicelib.services.webhooks import endpoint_json
+
     return {"items": [endpoint_json(e) for e in wiring.webhook_service().endpoints(principal, kindergarten_id)]}
 
 
@@ -101,6 +104,8 @@ def remove(endpoint_id: str) -> Any:
 @bp.route("/partner/webhooks/{endpoint_id}/secret", methods=["POST"], cors=True)
 @handles_errors
 def rotate(endpoint_id: str) -> Any:
+    from chalicelib.services.webhooks import endpoint_json
+
     endpoint = wiring.webhook_service().rotate_secret(require_kindergarten(bp.current_request), endpoint_id)
     return endpoint_json(endpoint, with_secret=True)
 
@@ -108,6 +113,8 @@ def rotate(endpoint_id: str) -> Any:
 @bp.route("/partner/webhooks/{endpoint_id}/enable", methods=["POST"], cors=True)
 @handles_errors
 def enable(endpoint_id: str) -> Any:
+    from chalicelib.services.webhooks import endpoint_json
+
     return endpoint_json(wiring.webhook_service().enable(require_kindergarten(bp.current_request), endpoint_id))
 
 
@@ -135,6 +142,8 @@ def operator_deliveries(kindergarten_id: str) -> Any:
 @bp.route("/operator/webhooks/disabled", methods=["GET"], cors=True)
 @handles_errors
 def disabled() -> Any:
+    from chalicelib.services.webhooks import endpoint_json
+
     found = wiring.webhook_service().disabled_endpoints(require_operator(bp.current_request))
     return {"items": [endpoint_json(e) for e in found]}
 
@@ -142,6 +151,8 @@ def disabled() -> Any:
 @bp.route("/operator/jobs/dead-letters", methods=["GET"], cors=True)
 @handles_errors
 def dead_letters() -> Any:
+    from chalicelib.services.webhooks import job_json
+
     found = wiring.webhook_service().dead_letters(require_operator(bp.current_request), limit=_limit())
     return {"items": [job_json(j) for j in found]}
 
@@ -149,5 +160,7 @@ def dead_letters() -> Any:
 @bp.route("/operator/jobs/dead-letters/{job_id}/replay", methods=["POST"], cors=True)
 @handles_errors
 def replay(job_id: str) -> Any:
+    from chalicelib.services.webhooks import job_json
+
     job = wiring.webhook_service().replay(require_operator(bp.current_request), unquote(job_id))
     return json_response(job_json(job), status=202)

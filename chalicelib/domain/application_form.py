@@ -69,6 +69,31 @@ class Child:
         return person_name(self.surname, self.given_name, self.patronymic)
 
 
+CONSENTS = ("parent_eds", "paper")  # who signs at a service centre's desk: the parent, or the operator
+CONSENT_WORDS = {
+    "parent_eds": ("ата-ана өтінішке өз ЭЦҚ-сымен қол қойды", "родитель подписал заявление своей ЭЦП"),
+    "paper": (
+        "ата-ана қағаз жүзінде келісім берді, өтінішке оператор ЭЦҚ-мен қол қойды",
+        "родитель дал согласие на бумаге, заявление подписал оператор своей ЭЦП",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A service centre's desk that filed the application for a parent who came in person.
+
+    ``consent`` says how the parent agreed: ``parent_eds`` (the parent signs the application with
+    their own EDS at the desk) or ``paper`` (the operator signs it and records the paper consent).
+    """
+
+    operator_iin: str
+    operator_name: str
+    region: str
+    district: str
+    consent: str
+
+
 @dataclass(frozen=True)
 class ApplicationForm:
     applicant: Applicant
@@ -80,6 +105,7 @@ class ApplicationForm:
     benefit: str | None
     attachments: tuple[str, ...] = field(default_factory=tuple)
     channel: str = "portal"
+    desk: Desk | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +161,17 @@ def application_xml(form: ApplicationForm, prepared_at: datetime) -> str:
     benefit = _sub(root, "benefit", code=form.benefit or "none")
     for upload in form.attachments:
         _sub(benefit, "attachment", id=upload)
+    if form.desk is not None:
+        desk = form.desk
+        _sub(
+            root,
+            "serviceCentre",
+            region=desk.region,
+            district=desk.district,
+            operatorIin=desk.operator_iin,
+            operatorName=desk.operator_name,
+            consent=desk.consent,
+        )
     return etree.tostring(root, encoding="unicode")
 
 
@@ -183,6 +220,18 @@ def read_application(root: etree._Element) -> ApplicationForm:
             details={"field": "language"},
         )
     code = _attr(benefit, "code", "benefit/@code")
+    desk_element = root.find("serviceCentre")
+    desk = (
+        Desk(
+            operator_iin=_attr(desk_element, "operatorIin", "serviceCentre/@operatorIin"),
+            operator_name=_attr(desk_element, "operatorName", "serviceCentre/@operatorName"),
+            region=_attr(desk_element, "region", "serviceCentre/@region"),
+            district=_attr(desk_element, "district", "serviceCentre/@district"),
+            consent=_attr(desk_element, "consent", "serviceCentre/@consent"),
+        )
+        if desk_element is not None
+        else None
+    )
     return ApplicationForm(
         applicant=Applicant(
             iin=_attr(applicant, "iin", "applicant/@iin"),
@@ -217,6 +266,7 @@ def read_application(root: etree._Element) -> ApplicationForm:
         benefit=None if code == "none" else code,
         attachments=tuple(_attr(a, "id", "attachment/@id") for a in benefit.findall("attachment")),
         channel=root.get("channel", "portal"),
+        desk=desk,
     )
 
 

@@ -8,7 +8,8 @@
   (only ``preparedAt`` may differ): a change of prices or data since the draft was opened is
   refused, and the parent signs the current text.
 - ``contractSignature``: the kindergarten's signature over the number and the SHA-256 of the
-  parent's signed XML, signed with the organisation's SIGN key.
+  parent's signed XML, signed with the organisation's SIGN key — decision ``sign``, or decision
+  ``refuse`` with the kindergarten's reason (its refusal is a signed statement too).
 """
 
 from __future__ import annotations
@@ -152,4 +153,16 @@ def signature_xml(*, number: str, kindergarten_bin: str, representative_sha256: 
     _sub(root, "kindergarten", bin=kindergarten_bin)
     _sub(root, "representativeDocument", sha256=representative_sha256)
     _sub(root, "decision", "sign")
+    return etree.tostring(root, encoding="unicode")
+
+
+def refusal_xml(
+    *, number: str, kindergarten_bin: str, representative_sha256: str, reason: str, prepared_at: datetime
+) -> str:
+    """What the kindergarten's head signs to refuse: this contract, as the parent signed it, and the reason."""
+    root = etree.Element(SIGNATURE_TAG, number=number, preparedAt=prepared_at.isoformat())
+    _sub(root, "kindergarten", bin=kindergarten_bin)
+    _sub(root, "representativeDocument", sha256=representative_sha256)
+    _sub(root, "decision", "refuse")
+    _sub(root, "reason", reason)
     return etree.tostring(root, encoding="unicode")

@@ -103,6 +103,22 @@ def sentence(
     number = str(d.get("direction") or d.get("number") or entry.subject_id)
     kg_id = d.get("kindergarten_id")
     event = entry.event
+    if event == "application.registered" and d.get("channel") == "service_center":
+        paper = d.get("consent") == "paper"
+        return Bilingual(
+            "Өтінішті ХҚКО операторы ата-ананың атынан берді, бала кезекке қойылды. Келісім: "
+            + (
+                "ата-ана қағаз жүзінде келісім берді, өтінішке оператор ЭЦҚ-мен қол қойды."
+                if paper
+                else "ата-ана өтінішке өз ЭЦҚ-сымен қол қойды."
+            ),
+            "Заявление подал оператор ЦОН за родителя, ребёнок поставлен в очередь. Согласие: "
+            + (
+                "родитель дал согласие на бумаге, заявление подписал оператор своей ЭЦП."
+                if paper
+                else "родитель подписал заявление своей ЭЦП."
+            ),
+        )
     if event == "application.registered":
         return Bilingual(
             "Өтініш тіркелді, бала кезекке қойылды.", "Заявление зарегистрировано, ребёнок поставлен в очередь."

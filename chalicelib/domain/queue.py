@@ -156,6 +156,36 @@ def benefit_queue_key(general_key: str, category: str) -> str:
     return f"{general_key}#{category}"
 
 
+def pool_key(general_key: str, language: str) -> str:
+    """The children of a general queue who learn in ``language``: the pool that competes for the same
+    seats (``chalicelib/domain/allocation.py``), in registration order."""
+    if not language or "#" in language or "@" in language:
+        raise ValueError(f"not a language: {language!r}")
+    return f"{general_key}#@{language}"
+
+
+def pool_benefit_key(general_key: str, category: str, language: str) -> str:
+    """The approved benefit category ``category`` inside the pool of ``language``."""
+    pool_key(general_key, language)  # the same checks of the language
+    return f"{benefit_queue_key(general_key, category)}@{language}"
+
+
+class Departure(StrEnum):
+    """Why a child left a pool, as the position page explains it to the children behind."""
+
+    DIRECTED = "d"  # admitted (directed and enrolled, or a private kindergarten under the state order)
+    WITHDRAWN = "w"  # the parent withdrew the application
+    REMOVED = "r"  # removed by the rules or an operator, or reached school age
+
+
+def departure_of(status: ApplicationStatus) -> Departure:
+    if status in (ApplicationStatus.ENROLLED, ApplicationStatus.LEFT_FOR_PRIVATE):
+        return Departure.DIRECTED
+    if status is ApplicationStatus.WITHDRAWN:
+        return Departure.WITHDRAWN
+    return Departure.REMOVED
+
+
 # --- queue numbers -----------------------------------------------------------------------------
 
 

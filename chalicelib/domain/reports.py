@@ -98,6 +98,8 @@ def tallies(record: RecordFacts, facts: Facts) -> list[tuple[str, int]]:
     if record.subject_type == "application":
         if event == "application.registered":
             out += [(key("registered", details.get("channel") or "portal"), 1), (_queue(facts, facts.benefit), 1)]
+            if details.get("step"):  # a service centre's acceptance at the desk (appendix 3, table 2, step 1)
+                out.append((key("service", details["step"], "over" if details.get("overdue") else "within"), 1))
         elif event == "application.left":
             out += [(_queue(facts, facts.benefit), -1), (key("left", record.to_state or "-", record.why or "-"), 1)]
             if record.to_state == "left_for_private":
@@ -122,6 +124,9 @@ def tallies(record: RecordFacts, facts: Facts) -> list[tuple[str, int]]:
                 out.append((key("stop_until", local_day(datetime.fromisoformat(until))), 1))
     elif record.subject_type == "direction" and event.startswith("direction."):
         out.append((key("direction", event.split(".", 1)[1]), 1))
+        if event == "direction.issued" and facts.cohort is not None and facts.language:
+            # the pool's directions (district × birth year × language): the parents' wait estimate
+            out.append((key("directed", facts.cohort, facts.language), 1))
     elif record.subject_type == "contract" and event in ("contract.sent", "contract.signed", "contract.refused"):
         out.append((key("contract", event.split(".", 1)[1]), 1))
     return [(name, delta) for name, delta in out if delta]

@@ -42,18 +42,22 @@ class ContractData(BaseModel):
     application_id: str = Field(description="the child's queue application")
     from_state: str | None = None
     to_state: str | None = None
-    reason: str | None = Field(None, description="the kindergarten's reason for a refusal")
+    reason: str | None = Field(
+        None,
+        description="the kindergarten's reason for a refusal; for a cancellation, why the direction ended "
+        "(direction_expired, direction_revoked, child_left_queue, direction_enrolled)",
+    )
 
 
 class VacancyData(BaseModel):
-    """Seats the kindergarten published."""
+    """Seats the kindergarten published (one publication)."""
 
     model_config = ConfigDict(extra="forbid")
 
     publication_id: str
     group_id: str
-    seats: int
-    channel: str = Field(description="queue | private_choice")
+    seats: int = Field(description="how many seats the publication has")
+    channel: str = Field(description="queue | private")
 
 
 class EndpointDisabledData(BaseModel):
@@ -77,7 +81,18 @@ EVENTS: dict[str, tuple[type[BaseModel], str]] = {
     "contract.sent": (ContractData, "the parent signed and sent the contract; the kindergarten's turn"),
     "contract.signed": (ContractData, "the kindergarten signed the contract; the child is enrolled"),
     "contract.refused": (ContractData, "the kindergarten refused the contract, with a reason"),
+    "contract.cancelled": (
+        ContractData,
+        "the contract (sent or refused, never signed) lost its direction: the direction expired, was "
+        "revoked, the child left the queue, or the kindergarten enrolled the child without it; it can no "
+        "longer be signed",
+    ),
     "vacancy.published": (VacancyData, "seats were published (by the portal or by an operator)"),
+    "vacancy.filled": (
+        VacancyData,
+        "every seat of the publication is now held by a direction or taken (sent again if a seat "
+        "was freed and filled again)",
+    ),
 }
 EventType = Literal[
     "direction.issued",
@@ -89,7 +104,9 @@ EventType = Literal[
     "contract.sent",
     "contract.signed",
     "contract.refused",
+    "contract.cancelled",
     "vacancy.published",
+    "vacancy.filled",
 ]
 DEPARTURE = "child_left_queue"  # the ``why`` of a direction ended because the child left the queue
 
@@ -138,7 +155,7 @@ def event_of(
             to_state=to_state,
             reason=why,
         )
-    elif event == "vacancy.published":
+    elif event in ("vacancy.published", "vacancy.filled"):
         kind = event
         data = VacancyData(
             publication_id=str(details.get("publication_id", "")),

@@ -11,12 +11,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Rate
 
 from chalicelib import wiring
-from chalicelib.observability import logger
+from chalicelib.observability import JOB_DEAD_LETTERS_METRIC, JOBS_OVERDUE_METRIC, logger
+
+if TYPE_CHECKING:
+    from chalicelib.store.jobs import JobStore
 
 bp = Blueprint(__name__)
 
@@ -34,8 +38,29 @@ def job_worker(event: Any) -> dict[str, int]:
     return outcome.as_dict()
 
 
+# A job still waiting this long after it came due is overdue: the stream and the sweep both missed it,
+# or the sweep cannot keep up (alarmed on in AWS: infra/resources/alarms.py).
+JOBS_OVERDUE_AFTER = timedelta(minutes=5)
+
+
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="job-sweep")
 def job_sweep(event: Any) -> dict[str, int]:
-    outcome = wiring.job_worker().run_due(limit=500)
-    logger.info("job sweep", extra=outcome.as_dict())
-    return outcome.as_dict()
+    worker = wiring.job_worker()
+    outcome = worker.run_due(limit=500)
+    result = outcome.as_dict()
+    result.update(publish_backlog(worker.store, worker.clock.now()))
+    logger.info("job sweep", extra=result)
+    return result
+
+
+def publish_backlog(store: JobStore, now: datetime) -> dict[str, int]:
+    """Publish the overdue jobs and the dead letters (CloudWatch EMF metrics, printed to the log)."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from chalicelib.observability import metrics
+
+    counts = {"overdue": store.overdue_count(now, JOBS_OVERDUE_AFTER), "dead_letters": store.dead_count()}
+    metrics().add_metric(name=JOBS_OVERDUE_METRIC, unit=MetricUnit.Count, value=counts["overdue"])
+    metrics().add_metric(name=JOB_DEAD_LETTERS_METRIC, unit=MetricUnit.Count, value=counts["dead_letters"])
+    metrics().flush_metrics()
+    return counts

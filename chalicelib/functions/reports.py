@@ -11,7 +11,6 @@ from typing import Any
 from chalice import Blueprint, Cron
 
 from chalicelib import wiring
-from chalicelib.domain.reports import local_day, previous_day, previous_month
 from chalicelib.observability import logger
 
 bp = Blueprint(__name__)
@@ -28,6 +27,8 @@ def run_due_reports() -> dict[str, int]:
     A period whose national report is already kept is not run again, so a repeated invocation
     (a retry, or the local stack's timer that runs every schedule each tick) costs one read.
     """
+    from chalicelib.domain.reports import local_day, previous_day, previous_month
+
     service = wiring.report_service()
     now = wiring.clock().now()
     periods = [previous_day(now)] + ([previous_month(now)] if local_day(now).day == 1 else [])

@@ -1,9 +1,11 @@
 """Status messages to the e-government portal's notification channel (ЭҮП), behind an interface.
 
 Every status change of an application is sent to the channel through an
-:class:`EgovStatusChannel`. The real portal's adapter implements the same protocol; locally
+:class:`EgovStatusChannel` by its ``egov.status`` job (``chalicelib/jobs/handlers/egov.py``).
+In production :class:`SnsEgovChannel` publishes to the portal gateway's SNS topic; locally
 (and in tests) :class:`RecordingEgovChannel` stands in for it and keeps what it receives in S3
-(``local/egov-status/<application>/<event>.json``), so that a person can see it.
+(``local/egov-status/<application>/<event>.json``, one object per message id: a repeat
+overwrites, never adds), so that a person can see it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,27 @@ class EgovStatusChannel(Protocol):
     def send(self, message: StatusMessage) -> None:
         """Deliver one message; raise if it was not accepted (it is sent again later)."""
         ...
+
+
+class SnsEgovChannel:
+    """Production: the message is published to the SNS topic the portal's gateway subscribes to."""
+
+    def __init__(self, topic_arn: str | None, region: str) -> None:
+        self.topic_arn, self.region = topic_arn, region
+
+    def send(self, message: StatusMessage) -> None:
+        import boto3
+
+        from chalicelib.jobs.registry import Permanent
+
+        if not self.topic_arn:
+            raise Permanent("BQ_EGOV_STATUS_TOPIC_ARN is not set: no e-government channel to send to")
+        body = asdict(message) | {"at": message.at.isoformat()}
+        boto3.client("sns", region_name=self.region).publish(
+            TopicArn=self.topic_arn,
+            Message=json.dumps(body, ensure_ascii=False),
+            MessageAttributes={"message_id": {"DataType": "String", "StringValue": message.event_id}},
+        )
 
 
 class RecordingEgovChannel:

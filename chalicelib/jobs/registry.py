@@ -127,10 +127,28 @@ KINDS: dict[str, JobKind] = {
             description="a status message about an application for the e-government channels",
         ),
         JobKind(
+            "direction.release",
+            f"{_H}.directions:release",
+            INTERNAL,
+            description="the child left the queue holding a live direction: end it, free the seat, tell the portal",
+        ),
+        JobKind(
             "webhook.event",
             f"{_H}.webhooks:fan_out",
             INTERNAL,
             description="a kindergarten's event: one delivery job per endpoint subscribed to it, in order",
+        ),
+        JobKind(
+            "upload.expire",
+            f"{_H}.expiry:upload",
+            INTERNAL,
+            description="an upload nothing uses, some days after it was checked: its record, then its bytes",
+        ),
+        JobKind(
+            "contract.expire-draft",
+            f"{_H}.expiry:contract_draft",
+            INTERNAL,
+            description="a contract never sent whose direction ended: its personal data and documents removed",
         ),
         JobKind(
             "webhook.delivery",
@@ -156,8 +174,9 @@ def job_for(
     subject: str | None = None,
     order_key: str | None = None,
     order_entry: str | None = None,
+    due: datetime | None = None,
 ) -> Job:
-    """A new job of a registered kind; ``key`` makes its id (the same key, the same job)."""
+    """A new job of a registered kind; ``key`` makes its id (the same key, the same job); due now or at ``due``."""
     from chalicelib.store.jobs import new_job
 
     if kind not in KINDS:
@@ -170,4 +189,5 @@ def job_for(
         subject=subject,
         order_key=order_key,
         order_entry=order_entry,
+        due=due,
     )

@@ -62,8 +62,6 @@ def normalise_address(address: str) -> str:
     A ``+`` that arrived as a space in a query string is tolerated.
     """
     value = address.strip()
-    if value.startswith("egov:"):  # the e-government status channel of one application (local outbox)
-        return value
     if "@" in value:
         return value.lower()
     try:

@@ -265,7 +265,6 @@ class ApplicationService:
     accounts: AccountRepository
     school_age_years: int
     # ends a live direction the child held when it left the queue: (direction number, who)
-    release_direction: Callable[[str, str], None] | None = None
     # the child's directions for the change history: (direction number, its contract's number or None)
     directions_of: Callable[[Application], list[tuple[str, str | None]]] | None = None
 
@@ -638,8 +637,6 @@ class ApplicationService:
         except Exception:
             self.objects.delete(key)
             raise
-        if app.live_direction_id and self.release_direction is not None:
-            self.release_direction(app.live_direction_id, _who(principal))
         return ApplicationView(app, self.applications.queue_numbers(app))
 
     # --- timers ---------------------------------------------------------------------------------
@@ -831,7 +828,11 @@ class ApplicationService:
                 {
                     "registration_number": app.id,
                     "received_at": app.registered_at,
-                    "channel": Bilingual("Электрондық портал", "Электронный портал"),
+                    "channel": (
+                        Bilingual("Халыққа қызмет көрсету орталығы (ХҚКО)", "Центр обслуживания населения (ЦОН)")
+                        if app.channel == "service_center"
+                        else Bilingual("Электрондық портал", "Электронный портал")
+                    ),
                     "applicant_full_name": parent_name,
                     "applicant_iin": applicant.iin,
                     "child_full_name": child_name,

@@ -107,6 +107,15 @@ PARENT_ACTIONS_EDITABLE = ("edit", "send")
 _SIGNATURE_FIELDS = {"party", "signer_name", "signer_id", "certificate_serial", "signed_at"}  # shown on the PDF
 
 
+def draft_expiry_job(number: str, now: datetime, after: timedelta) -> Any:
+    """A contract never sent loses its personal data once its direction ends (``jobs/handlers/expiry.py``)."""
+    from chalicelib.jobs.registry import job_for
+
+    return job_for(
+        "contract.expire-draft", number, {"number": number}, now=now, subject=f"contract#{number}", due=now + after
+    )
+
+
 @dataclass(frozen=True)
 class ContractView:
     """A contract with what the screens show beside it."""
@@ -165,6 +174,7 @@ class ContractService:
     documents: DocumentService
     objects: ObjectStore
     notifier: Notifier
+    draft_check_after: timedelta = timedelta(days=7)  # BQ_CONTRACT_DRAFT_CHECK_DAYS
 
     # --- the parent: start, read ---------------------------------------------------------------
 
@@ -222,6 +232,7 @@ class ContractService:
                 details={"template_version": int(template.version)},
                 tell_kindergarten=False,
             )
+            change.job("expire-draft", draft_expiry_job(number, now, self.draft_check_after))
 
         try:
             commit_writes(writes)
@@ -485,8 +496,78 @@ class ContractService:
         )
         return self._view(self._get(number), parent=False)
 
-    def refuse(self, principal: Principal, number: str, reason: str) -> ContractView:
-        """The kindergarten refuses with a reason: the parent sees it, corrects and sends again."""
+    def kindergarten_refusal_document(self, principal: Principal, number: str, reason: str) -> str:
+        """The refusal to sign, with the kindergarten's reason (``contractSignature``, decision ``refuse``)."""
+        reason = (reason or "").strip()
+        if not reason or len(reason) > MAX_REFUSAL_REASON:
+            raise refusal_reason_required()
+        contract = self._kindergartens(principal, number)
+        if contract.state is ContractStatus.SIGNED:
+            raise already_signed()
+        self._require_sent(contract)
+        return xml.refusal_xml(
+            number=number,
+            kindergarten_bin=self._kindergarten(contract).bin,
+            representative_sha256=(contract.representative_signature or {})["sha256"],
+            reason=reason,
+            prepared_at=self.clock.now(),
+        )
+
+    def refuse_signed(self, principal: Principal, number: str, signed_xml: str) -> ContractView:
+        """The head (or a person with the right of signature) refuses with the organisation's EDS.
+
+        Checked as the kindergarten's signature is — key, BIN, role — and every fact compared with the
+        contract as sent; the reason is the signer's own words. The signed XML is kept as the legal record.
+        """
+        now = self.clock.now()
+        contract = self._kindergartens(principal, number)
+        if contract.state is ContractStatus.SIGNED:
+            raise already_signed()
+        self._require_sent(contract)
+        kindergarten = self._kindergarten(contract)
+        document = self.verifier.verify(
+            signed_xml, purpose=KeyPurpose.SIGN, expected_bin=kindergarten.bin, at=now, holder=Holder.ORGANISATION
+        )
+        role = document.signer.organisation_role
+        if role not in CONTRACT_SIGNING_ROLES:
+            _, role_kk, role_ru = NCA_ROLES.get(role or "", ("", "көрсетілмеген", "не указана"))
+            raise signer_not_authorised(role, role_kk, role_ru)
+        reason = (document.signed_root.findtext("reason") or "").strip()
+        if not reason or len(reason) > MAX_REFUSAL_REASON:
+            raise refusal_reason_required()
+        expected = xml.refusal_xml(
+            number=number,
+            kindergarten_bin=kindergarten.bin,
+            representative_sha256=(contract.representative_signature or {}).get("sha256", ""),
+            reason=reason,
+            prepared_at=now,
+        )
+        differs = first_difference(document.signed_root, expected)
+        if differs is not None:
+            raise document_mismatch(differs)
+        key = f"signed/contracts/{number}/refusal-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.xml"
+        self.objects.put(key, document.received, content_type="application/xml")
+        signature = {
+            "signer_name": document.signer.full_name,
+            "signer_id": document.signer.bin or kindergarten.bin,
+            "signer_iin": document.signer.iin,
+            "certificate_serial": document.signer.certificate_serial,
+            "xml_key": key,
+            "sha256": hashlib.sha256(document.received).hexdigest(),
+        }
+        try:
+            return self.refuse(principal, number, reason, signature=signature)
+        except Exception:
+            self.objects.delete(key)
+            raise
+
+    def refuse(
+        self, principal: Principal, number: str, reason: str, *, signature: dict[str, Any] | None = None
+    ) -> ContractView:
+        """The kindergarten refuses with a reason: the parent sees it, corrects and sends again.
+
+        ``signature``: the signed refusal kept as the legal record (:meth:`refuse_signed`).
+        """
         reason = (reason or "").strip()
         if not reason or len(reason) > MAX_REFUSAL_REASON:
             raise refusal_reason_required()
@@ -524,7 +605,12 @@ class ContractService:
                     {
                         "status": ContractStatus.REFUSED.value,
                         "status_at": now,
-                        "refusal": {"reason": reason, "at": now.isoformat(), "by": _who(principal)},
+                        "refusal": {
+                            "reason": reason,
+                            "at": now.isoformat(),
+                            "by": _who(principal),
+                            **({"signature": signature} if signature else {}),
+                        },
                         "refusals": int(current.refusals or 0) + 1,
                     },
                 )

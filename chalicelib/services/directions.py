@@ -71,6 +71,7 @@ from chalicelib.services.allocation_runs import (
 from chalicelib.services.direction_notices import DirectionNotices, DocumentJob
 from chalicelib.services.documents import DocumentService
 from chalicelib.store.applications import Application, ApplicationRepository
+from chalicelib.store.contracts import cancel_with_direction
 from chalicelib.store.directions import Direction, DirectionRepository, issued_key
 from chalicelib.store.history import SYSTEM, Change, ChangeConflicted, ChangeRefused, add_jobs
 from chalicelib.store.jobs import Job
@@ -612,6 +613,8 @@ class DirectionService:
                 to_state=outcome.value,
                 why=why,
             )
+            if (extra or {}).get("contract_status") != ContractStatus.SIGNED.value:
+                cancel_with_direction(change, direction, outcome=why or outcome.value, now=now, who=who)
             add_jobs(change, "direction", jobs)
 
         return writes

@@ -49,7 +49,7 @@ from chalicelib.store.history import Change, ChangeRefused, HistoryRecord, add_j
 from chalicelib.store.jobs import Job
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
-from chalicelib.store.vacancies import SEAT_LABEL
+from chalicelib.store.vacancies import FILL_LABEL, SEAT_LABEL
 
 if TYPE_CHECKING:  # the holidays tables load only when a direction is issued
     from chalicelib.domain.calendar import WorkingCalendar
@@ -361,7 +361,7 @@ class PrivateChoiceService:
                     & (Application.stop_list_until.does_not_exist() | (Application.stop_list_until <= now)),
                 )
             except ChangeRefused as refused:
-                if SEAT_LABEL in refused.failed:
+                if SEAT_LABEL in refused.failed or FILL_LABEL in refused.failed:
                     continue
                 raise
             return left, taking.seat_id

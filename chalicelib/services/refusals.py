@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -137,7 +136,6 @@ class RefusalService:
     applications: ApplicationRepository
     objects: ObjectStore
     # ends a live direction the child held when it left the queue: (direction number, who)
-    release_direction: Callable[[str, str], None] | None = None
 
     def application(self, operator: Principal, application_id: str) -> Application:
         """An application of the operator's area (403 otherwise)."""
@@ -211,9 +209,7 @@ class RefusalService:
         except Exception:
             self.objects.delete(key)
             raise
-        if left.live_direction_id and self.release_direction is not None:
-            self.release_direction(left.live_direction_id, who)
-        return left
+        return left  # a direction the child held is released by the job leaving the queue wrote
 
     def _facts(self, operator: Principal, app: Application) -> RefusalFacts:
         entry = self.reference.get_operator(operator.iin)

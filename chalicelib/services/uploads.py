@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from chalicelib.clock import Clock
@@ -44,6 +45,7 @@ class UploadService:
     uploads: UploadRepository
     objects: ObjectStore
     max_bytes: int
+    unattached_days: int = 7
 
     def start(
         self, principal: Principal, purpose: UploadPurpose, file_name: str, content_type: str, size: int
@@ -93,7 +95,14 @@ class UploadService:
         incoming, final = upload.key, checked_key(upload_id, checked.content_type)
         self.objects.put(final, data, content_type=checked.content_type)
         try:
-            self.uploads.accept(upload, checked.content_type, checked.size, key=final)
+            self.uploads.accept(
+                upload,
+                checked.content_type,
+                checked.size,
+                now=self.clock.now(),
+                expire_after=timedelta(days=self.unattached_days),
+                key=final,
+            )
         except Exception:
             self.objects.delete(final)
             raise
@@ -117,7 +126,10 @@ class UploadService:
 
     def _own(self, principal: Principal, upload_id: str) -> Upload:
         upload = self.uploads.get(upload_id)
-        if upload is None:
+        # DynamoDB removes an expired record some time after its TTL: until then it is gone all the same
+        # and one being removed (unused for too long) is gone too
+        expired = upload is not None and upload.ttl is not None and upload.ttl <= self.clock.now()
+        if upload is None or expired or upload.status == "expiring":
             raise _not_found()
         if upload.owner_iin != principal.iin:
             raise Forbidden(

@@ -20,6 +20,8 @@ record together, conditioned on the state it starts from — never a read-then-w
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -37,6 +39,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.constants import STRING
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -49,6 +52,7 @@ from chalicelib.domain.directions import (
     on_stop_list_refusal,
 )
 from chalicelib.domain.queue import (
+    ALMATY,
     MAX_PREFERENCES,
     NO_BENEFIT,
     ApplicationStatus,
@@ -67,10 +71,13 @@ from chalicelib.domain.queue import (
     child_already_in_queue,
     child_of_school_age,
     cohort_of,
+    departure_of,
     interest_deadline,
     is_under_school_age,
     next_timer,
     not_in_queue,
+    pool_benefit_key,
+    pool_key,
     queue_key,
     registration_year,
     settled_day,
@@ -79,7 +86,7 @@ from chalicelib.domain.queue import (
 )
 from chalicelib.domain.service_times import BENEFIT_DECISION, timing
 from chalicelib.settings import get_settings
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import condition_failed, table_meta
 from chalicelib.store.history import (
     SYSTEM,
     Change,
@@ -91,11 +98,12 @@ from chalicelib.store.history import (
     commit,
     history_record,
 )
-from chalicelib.store.queue_index import Counter, QueueChunk, QueueHead, QueueIndex, transact_get
+from chalicelib.store.queue_index import Counter, PoolCount, QueueChunk, QueueHead, QueueIndex, transact_get
 
 SUBJECT = "application"
 TIMER_SWEEP = "application-timers"
 STALE_ATTEMPTS = 5
+SERIAL_ATTEMPTS = 12  # submissions racing for the next registration serial: each loser reads again
 
 
 class DateAttribute(Attribute[date]):
@@ -181,6 +189,7 @@ class Application(Model):
     cohort = NumberAttribute(null=True)  # set by create: the birth year
     queue_key = UnicodeAttribute(null=True)  # set by create
     seq = NumberAttribute(null=True)  # set by create: order of registration in the queue
+    pool_key = UnicodeAttribute(null=True)  # set by create: the queue of the child's language (its pool)
 
     benefit_category = UnicodeAttribute(null=True)
     benefit_status = UnicodeAttribute(default=BenefitStatus.NONE.value)
@@ -194,6 +203,9 @@ class Application(Model):
     channel = UnicodeAttribute(default=Channel.PORTAL.value)
     egov_number = UnicodeAttribute(null=True)
     service_center_number = UnicodeAttribute(null=True)
+    # filed at a service centre's desk: the operator and how the parent consented ("parent_eds" | "paper")
+    desk_operator_iin = UnicodeAttribute(null=True)
+    desk_consent = UnicodeAttribute(null=True)
     linked_parent_iins = UnicodeSetAttribute(null=True)
 
     status = UnicodeAttribute(default=ApplicationStatus.ACTIVE.value)
@@ -234,6 +246,13 @@ class Application(Model):
             return None
         return benefit_queue_key(self.queue_key, self.benefit_category)
 
+    @property
+    def pool_benefit_queue(self) -> str | None:
+        """The approved benefit category's queue inside the pool; None otherwise (or before pools)."""
+        if self.benefit_queue is None or not self.pool_key:
+            return None
+        return pool_benefit_key(self.queue_key, self.benefit_category, self.language)
+
     def visible_to(self, iin: str) -> bool:
         return iin == self.applicant_iin or iin in (self.linked_parent_iins or set())
 
@@ -248,6 +267,20 @@ class ChildLock(Model):
     locked_at = UTCDateTimeAttribute()
 
 
+class Visit(MapAttribute):
+    """What a parent saw of an application's position on one day (the chart and «since your last visit»)."""
+
+    at = UTCDateTimeAttribute()
+    general = NumberAttribute()
+    benefit = NumberAttribute(null=True)
+    benefit_status = UnicodeAttribute(null=True)
+    ahead = NumberAttribute()  # the pool's children registered earlier, still in the queue
+    directed = NumberAttribute()  # cumulative departures from before the child, by reason
+    withdrawn = NumberAttribute()
+    removed = NumberAttribute()
+    priority_behind = NumberAttribute()  # out-of-turn children registered later (served first)
+
+
 class ParentLink(Model):
     """A parent who sees an application in their journal: the applicant, or a parent who linked it."""
 
@@ -257,6 +290,7 @@ class ParentLink(Model):
     application_id = UnicodeAttribute(range_key=True)
     role = UnicodeAttribute()  # "applicant" | "linked"
     linked_at = UTCDateTimeAttribute()
+    visits = ListAttribute(of=Visit, null=True)  # one per day this parent looked at the position, oldest first
 
 
 QUEUE_MODELS: tuple[type[Model], ...] = (Application, ChildLock, ParentLink, QueueHead, QueueChunk, Counter)
@@ -295,6 +329,19 @@ class QueueNumbers:
 
     general: int | None  # None once the application has left the queue
     benefit: int | None
+
+
+@dataclass(frozen=True)
+class PoolSnapshot:
+    """The application's place in its pool at one instant (:meth:`ApplicationRepository.pool_snapshot`).
+
+    ``pool`` counts the children of the same district, birth year and language; ``categories``
+    the approved benefit categories inside that pool (keyed by category code).
+    """
+
+    numbers: QueueNumbers
+    pool: PoolCount
+    categories: dict[str, PoolCount]
 
 
 @dataclass(frozen=True)
@@ -368,6 +415,7 @@ class ApplicationRepository:
         scope: QueueScope | None = None,
         signed_digest: str | None = None,
         consequences: Callable[[Application], Sequence[Model]] | None = None,
+        details: dict[str, Any] | None = None,
     ) -> Application:
         """Register a new application and put the child in the queue, atomically.
 
@@ -395,6 +443,7 @@ class ApplicationRepository:
         app.status_at = app.registered_at = now
         app.last_confirmed_at = None
         app.in_queue = app.queue_key
+        app.pool_key = pool_key(app.queue_key, app.language)
         timer_and_check = {
             **self._timer_values(app, now, last_confirmed_at=None),
             **_benefit_check(app, app.benefit_status, now),
@@ -402,11 +451,16 @@ class ApplicationRepository:
         for name, value in timer_and_check.items():
             setattr(app, name, value)
         year = registration_year(now)
-        app.seq = self.index.next_seq(app.queue_key)
-        app.id = str(RegistrationNumber(year, self.index.next_value(f"registration#{year}")))
+        serials = f"registration#{year}"
+        app.seq = self.index.next_seq(app.queue_key)  # order only: a gap here is never seen
 
         def build() -> Change:
+            # the registration serial is taken in the transaction itself, on the value read now:
+            # a submission that fails leaves no gap, one that loses a race reads again
+            taken = self.index.current_value(serials)
+            app.id = str(RegistrationNumber(year, taken + 1))
             change = Change()
+            self.index.take_value(change, "serial", serials, taken)
             change.put("application", app, Application.id.does_not_exist())
             change.put(
                 "lock",
@@ -424,8 +478,11 @@ class ApplicationRepository:
             for number, job in enumerate(consequences(app) if consequences else ()):
                 change.job(f"job.{number}", job)
             self.index.join(change, "general", app.queue_key, app.seq)
+            self.index.join(change, "pool", app.pool_key, app.seq)
             if app.benefit_queue is not None:
                 self.index.join(change, "benefit", app.benefit_queue, app.seq)
+            if app.pool_benefit_queue is not None:
+                self.index.join(change, "pool-benefit", app.pool_benefit_queue, app.seq)
             change.record(
                 self._record(
                     app,
@@ -436,23 +493,28 @@ class ApplicationRepository:
                     None,
                     ApplicationStatus.ACTIVE.value,
                     None,
-                    {"queue_key": app.queue_key, "seq": app.seq, "channel": app.channel},
+                    {"queue_key": app.queue_key, "seq": app.seq, "channel": app.channel, **(details or {})},
                 )
             )
             return change
 
-        try:
-            commit(build)
-        except ChangeRefused as refused:
-            if "signed" in refused.failed:
-                raise SignedAlready(signed_digest or "") from refused
-            if "lock" in refused.failed:
-                holder = (refused.old_item("lock") or {}).get("application_id", {}).get("S")
-                raise child_already_in_queue(holder) from refused
-            raise
-        except ChangeConflicted as conflicted:
-            raise changed_concurrently(app.id) from conflicted
-        return app
+        for attempt in range(SERIAL_ATTEMPTS):
+            try:
+                commit(build)
+            except ChangeRefused as refused:
+                if "signed" in refused.failed:
+                    raise SignedAlready(signed_digest or "") from refused
+                if "lock" in refused.failed:
+                    holder = (refused.old_item("lock") or {}).get("application_id", {}).get("S")
+                    raise child_already_in_queue(holder) from refused
+                if "serial" in refused.failed and attempt < SERIAL_ATTEMPTS - 1:
+                    time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 5)))
+                    continue  # another submission took that serial first: read it again
+                raise
+            except ChangeConflicted as conflicted:
+                raise changed_concurrently(app.id) from conflicted
+            return app
+        raise changed_concurrently(app.id)
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -527,6 +589,66 @@ class ApplicationRepository:
                 raise RuntimeError(f"queue index out of step with application {app.id}")
             return QueueNumbers(general_number, benefit_number)
         raise changed_concurrently(application.id)
+
+    def pool_snapshot(self, application: Application, categories: Iterable[str]) -> PoolSnapshot | None:
+        """The numbers, the pool and each benefit category of the pool around the child, as one
+        TransactGetItems: two items per queue, whatever the queues' lengths. None out of the queue
+        (or for an application registered before pools were kept)."""
+        app = application
+        codes = sorted(set(categories))
+        for _ in range(STALE_ATTEMPTS):
+            if app.state is not ApplicationStatus.ACTIVE or not app.pool_key:
+                return None
+            readers = [self.index.reader(app.queue_key, app.seq), self.index.reader(app.pool_key, app.seq)]
+            if app.benefit_queue is not None:
+                readers.append(self.index.reader(app.benefit_queue, app.seq))
+            readers += [self.index.reader(pool_benefit_key(app.queue_key, c, app.language), app.seq) for c in codes]
+            gets = [Application.get_operation_kwargs_from_class(app.id)]
+            for reader in readers:
+                gets.extend(reader.gets())
+            items = transact_get(gets)
+            if items[0] is None:
+                raise application_not_found(app.id)
+            current = Application.from_raw_data(items[0])
+            if current.version != app.version:
+                app = current
+                continue
+            pairs = [(items[1 + 2 * n], items[2 + 2 * n]) for n in range(len(readers))]
+            general = readers[0].position(*pairs[0])
+            benefit = readers[2].position(*pairs[2]) if app.benefit_queue is not None else None
+            if general is None:
+                raise RuntimeError(f"queue index out of step with application {app.id}")
+            first = 3 if app.benefit_queue is not None else 2
+            return PoolSnapshot(
+                numbers=QueueNumbers(general, benefit),
+                pool=readers[1].pool(*pairs[1]),
+                categories={c: readers[first + n].pool(*pairs[first + n]) for n, c in enumerate(codes)},
+            )
+        raise changed_concurrently(application.id)
+
+    def visits(self, parent_iin: str, application_id: str) -> list[Visit]:
+        """The days this parent looked at the application's position (oldest first)."""
+        try:
+            link = ParentLink.get(parent_iin, application_id, consistent_read=True)
+        except ParentLink.DoesNotExist:
+            return []
+        return list(link.visits or [])
+
+    def record_visit(self, parent_iin: str, application_id: str, visit: Visit, keep: int) -> None:
+        """Keep ``visit`` as this parent's view of today (Almaty day): it replaces an earlier one of the
+        same day; at most ``keep`` days are kept. The parent's journal link must exist."""
+        day = visit.at.astimezone(ALMATY).date()
+        visits = [v for v in self.visits(parent_iin, application_id) if v.at.astimezone(ALMATY).date() != day]
+        visits = [*visits, visit][-keep:]
+        link = ParentLink(parent_iin, application_id)
+        try:
+            link.update(
+                actions=[ParentLink.visits.set(visits)],
+                condition=ParentLink.parent_iin.exists(),
+            )
+        except UpdateError as error:
+            if not condition_failed(error):
+                raise
 
     def queue_size(self, key: str) -> int:
         """Active applications in a queue (general or benefit key): one read, for reports."""
@@ -618,7 +740,7 @@ class ApplicationRepository:
 
         def plan(app: Application) -> _Edit:
             self._require_active(app)
-            old = app.benefit_queue
+            old, old_pool = app.benefit_queue, app.pool_benefit_queue
             if category in (None, "", NO_BENEFIT):
                 new_category, new_status = None, BenefitStatus.NONE.value
             else:
@@ -627,6 +749,8 @@ class ApplicationRepository:
             def writes(change: Change) -> None:
                 if old is not None:
                     self.index.leave(change, "benefit", old, app.seq)
+                if old_pool is not None:
+                    self.index.leave(change, "pool-benefit", old_pool, app.seq)
                 add_jobs(change, "application", jobs)
 
             return _Edit(
@@ -669,6 +793,9 @@ class ApplicationRepository:
             def writes(change: Change) -> None:
                 if approve:
                     self.index.join(change, "benefit", key, app.seq)
+                    if app.pool_key:
+                        pool = pool_benefit_key(app.queue_key, app.benefit_category, app.language)
+                        self.index.join(change, "pool-benefit", pool, app.seq)
                 add_jobs(change, "application", jobs)
 
             return _Edit(
@@ -882,7 +1009,7 @@ class ApplicationRepository:
                 self._require_active(app)
                 if not holds:
                     raise not_in_queue(app.id)
-                edit = self._leave_edit(app, ApplicationStatus.ENROLLED, "enrolled", now)
+                edit = self._leave_edit(app, ApplicationStatus.ENROLLED, "enrolled", now, releases=False)
                 edit.values["live_direction_id"] = None
                 edit.details = {"direction": number}
                 return with_writes(edit)
@@ -902,7 +1029,7 @@ class ApplicationRepository:
                 )
             missed = int(app.missed_directions or 0) + 1
             if missed >= missed_before_removal:
-                edit = self._leave_edit(app, ApplicationStatus.REMOVED, "directions_missed", now)
+                edit = self._leave_edit(app, ApplicationStatus.REMOVED, "directions_missed", now, releases=False)
                 edit.values.update(live_direction_id=None, missed_directions=missed)
                 edit.details = {"direction": number, "missed_directions": missed}
                 return with_writes(edit)
@@ -1102,15 +1229,40 @@ class ApplicationRepository:
             "due_bucket": timer_bucket(timer.due_at, now),
         }
 
-    def _leave_edit(self, app: Application, status: ApplicationStatus, why: str | None, now: datetime) -> _Edit:
+    def _leave_edit(
+        self, app: Application, status: ApplicationStatus, why: str | None, now: datetime, *, releases: bool = True
+    ) -> _Edit:
+        """The child leaves the queue for good. A live direction the child holds (withdrawn, removed,
+        school age) is released by a ``direction.release`` job of the same transaction: the seat is
+        freed and the kindergarten told (``direction.child_left``). ``releases=False``: the caller's
+        change ends that direction itself (enrolment, the expiry's removal)."""
         self._require_active(app)
-        benefit = app.benefit_queue
+        benefit, pool_benefit = app.benefit_queue, app.pool_benefit_queue
+        reason = departure_of(status)
+        holding = app.live_direction_id if releases else None
 
         def writes(change: Change) -> None:
             change.delete("lock", ChildLock(lock_key(app.child_iin, app.region)), ChildLock.application_id == app.id)
             self.index.leave(change, "general", app.queue_key, app.seq)
             if benefit is not None:
                 self.index.leave(change, "benefit", benefit, app.seq)
+            if app.pool_key:
+                self.index.leave(change, "pool", app.pool_key, app.seq, reason)
+            if pool_benefit is not None:
+                self.index.leave(change, "pool-benefit", pool_benefit, app.seq, reason)
+            if holding:
+                from chalicelib.jobs.registry import job_for
+
+                change.job(
+                    "job.direction_release",
+                    job_for(
+                        "direction.release",
+                        f"{app.id}#{holding}",
+                        {"number": holding, "application_id": app.id, "status": status.value},
+                        now=now,
+                        subject=f"direction#{holding}",
+                    ),
+                )
 
         return _Edit(
             values={
@@ -1155,6 +1307,7 @@ class ApplicationRepository:
             to_state=to_state,
             why=why,
             details=details,
+            publish=False,  # its consequences are jobs (``Change.put``): nothing waits in the outbox
         )
 
     def set_family(

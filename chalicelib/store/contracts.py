@@ -36,7 +36,8 @@ CONTRACT_LABEL = "contract"
 
 # The kindergarten's contract events at one instant are told apart by the serial and the event
 # (direction events use 1–5, the private direction 6).
-_EVENT_CODES = {"started": 7, "sent": 8, "signed": 9, "refused": 10}
+_EVENT_CODES = {"started": 7, "sent": 8, "signed": 9, "refused": 10, "cancelled": 20}
+CANCELLED_ORDINAL = 99_999_999  # the contract's own record of its cancellation: after anything else at that instant
 
 
 class ContractsByApplicant(GlobalSecondaryIndex["Contract"]):
@@ -277,3 +278,56 @@ class ContractRepository:
 
     def save_settings(self, item: ContractSettingsItem) -> None:
         item.save()
+
+
+def cancel_with_direction(change: Change, direction: Any, *, outcome: str, now: datetime, who: str) -> None:
+    """The direction's contract (not signed) is cancelled by the change that ends the direction.
+
+    The status stays computed (``cancelled`` is shown for a contract not signed whose direction is
+    no longer live); what this adds to the direction's transaction is the contract's own history
+    record and, for a contract the kindergarten has seen (``sent`` or ``refused``), its
+    ``contract.cancelled`` event. Nothing is read: the direction carries the contract's number
+    and status. ``outcome`` is the direction's end (``expired``, ``revoked``, ``enrolled``, or
+    ``child_left_queue``), the cancellation's reason.
+    """
+    number, status = direction.contract_number, direction.contract_status
+    if not number or status in (None, ContractStatus.SIGNED.value, ContractStatus.CANCELLED.value):
+        return
+    why = outcome if outcome == "child_left_queue" else f"direction_{outcome}"
+    details = {"number": number, "direction_number": direction.number, "application_id": direction.application_id}
+    change.put(
+        "history.contract.cancelled",
+        history_record(
+            subject_type=SUBJECT,
+            subject_id=number,
+            ordinal=CANCELLED_ORDINAL,
+            at=now,
+            who=who,
+            event="contract.cancelled",
+            from_state=status,
+            to_state=ContractStatus.CANCELLED.value,
+            why=why,
+            details=details,
+            publish=False,
+        ),
+        HistoryRecord.subject.does_not_exist(),
+    )
+    if status not in (ContractStatus.SENT.value, ContractStatus.REFUSED.value):
+        return  # a draft: the kindergarten never saw it
+    change.put(
+        "history.kindergarten.contract.cancelled",
+        history_record(
+            subject_type=KINDERGARTEN_SUBJECT,
+            subject_id=direction.kindergarten_id,
+            ordinal=ContractNumber.parse(number).serial * 100 + _EVENT_CODES["cancelled"],
+            at=now,
+            who=who,
+            event="contract.cancelled",
+            from_state=status,
+            to_state=ContractStatus.CANCELLED.value,
+            why=why,
+            details=details,
+            publish=True,
+        ),
+        HistoryRecord.subject.does_not_exist(),
+    )

@@ -5,10 +5,10 @@ transaction that writes the new state *and* appends a :class:`HistoryRecord` (wh
 from, to, why). The records are
 
 - the "change history" tab (``HistoryRepository.for_subject``: one strongly consistent query),
-- the outbox of events for partners and notifications: a record is born with ``outbox`` set
-  to its UTC day, which files it in the sparse ``by-outbox`` index; whoever delivers it
-  removes the mark (``mark_delivered``), so an event whose delivery failed stays pending and
-  no event is lost between the state change and its delivery.
+- the source of the change's consequences, written in its transaction by :meth:`Change.put`:
+  a kindergarten's published record (``outbox`` set to its UTC day, the sparse ``by-outbox``
+  index, until its ``webhook.event`` job has run) gets that job, and an application's status
+  change its ``egov.status`` job (the e-government channel).
 
 :class:`Change` wraps pynamodb's ``TransactWrite`` so that a refused transaction says *which*
 labelled write's condition failed, and :func:`commit` retries the transactions DynamoDB
@@ -40,6 +40,7 @@ from chalicelib.store.base import table_meta
 
 SYSTEM = "system"
 KINDERGARTEN_SUBJECT = "kindergarten"
+APPLICATION_SUBJECT = "application"
 CONFLICT_ATTEMPTS = 6
 
 _M = TypeVar("_M", bound=Model)
@@ -144,6 +145,29 @@ def kindergarten_event_job(record: HistoryRecord) -> Model:
     )
 
 
+def egov_status_job(record: HistoryRecord) -> Model | None:
+    """The e-government status message of an application's change (None: not a status change).
+
+    Ordered per application (``egov#<application>``): the portal gets "accepted" before
+    "direction issued". The job's id is the record's subject and entry, the message's id.
+    """
+    from chalicelib.domain.egov import status_of
+    from chalicelib.jobs.registry import job_for
+
+    status = status_of(record.subject_type, record.event, record.to_state)
+    if status is None:
+        return None
+    return job_for(
+        "egov.status",
+        f"{record.subject}#{record.entry}",
+        {"subject": record.subject, "entry": record.entry, "status": status},
+        now=record.at,
+        subject=record.subject,
+        order_key=f"egov#{record.subject}",
+        order_entry=record.entry,
+    )
+
+
 class ChangeRefused(Exception):
     """A condition of the transaction failed: ``failed`` maps each refused write's label to its reason."""
 
@@ -182,6 +206,10 @@ class Change:
         (self.records if isinstance(model, HistoryRecord) else self.models).append(model)
         if isinstance(model, HistoryRecord) and model.subject_type == KINDERGARTEN_SUBJECT and model.outbox:
             self.job(f"{label}.webhook", kindergarten_event_job(model))
+        if isinstance(model, HistoryRecord) and model.subject_type == APPLICATION_SUBJECT:
+            egov = egov_status_job(model)
+            if egov is not None:
+                self.job(f"{label}.egov", egov)
 
     def job(self, label: str, job: Model) -> None:
         """A consequence of this change (``chalicelib.jobs.registry``): written with it, or not at all."""

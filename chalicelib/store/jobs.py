@@ -254,6 +254,15 @@ class JobStore:
             ]
         )
 
+    def overdue_count(self, now: datetime, grace: timedelta) -> int:
+        """Pending jobs that were due more than ``grace`` before ``now`` and still have not run."""
+        until = _iso(now - grace)
+        return sum(Job.by_due.count(f"due#{shard}", Job.due_at < until) for shard in range(SHARDS))
+
+    def dead_count(self) -> int:
+        """Dead letters waiting for an operator's replay."""
+        return Job.by_dead.count(DEAD)
+
     def dead_letters(self, limit: int = 100) -> list[Job]:
         return list(Job.by_dead.query(DEAD, scan_index_forward=False, limit=limit))
 

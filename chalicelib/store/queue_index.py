@@ -37,7 +37,7 @@ from pynamodb.exceptions import TransactGetError, UpdateError
 from pynamodb.expressions.operand import Path
 from pynamodb.models import Model
 
-from chalicelib.domain.queue import CHUNK_SIZE, chunk_of, queue_position
+from chalicelib.domain.queue import CHUNK_SIZE, Departure, chunk_of, queue_position
 from chalicelib.store.base import table_meta
 from chalicelib.store.history import CONFLICT_ATTEMPTS, Change, connection
 
@@ -103,6 +103,43 @@ class PositionRead:
                 counts[int(match[1])] = int(value["N"])
         return queue_position(self.seq, counts, members, self.chunk_size)
 
+    def pool(self, head: dict[str, Any] | None, chunk: dict[str, Any] | None) -> PoolCount:
+        """Counts around ``seq`` in this queue, whether or not ``seq`` is a member: the active
+        members registered before it, the queue's size, and the departures from before it by reason."""
+        mine = chunk_of(self.seq, self.chunk_size)
+        ahead = 0
+        gone = dict.fromkeys(Departure, 0)
+        reasons = {reason.value: reason for reason in Departure}
+        for name, value in (head or {}).items():
+            if name[:1] in ("c", *reasons) and name[1:].isdigit() and int(name[1:]) < mine and "N" in value:
+                if name[0] == "c":
+                    ahead += int(value["N"])
+                else:
+                    gone[reasons[name[0]]] += int(value["N"])
+        chunk = chunk or {}
+        ahead += sum(1 for value in chunk.get("members", {}).get("NS", []) if int(value) < self.seq)
+        for reason in Departure:
+            gone[reason] += sum(1 for value in chunk.get(f"g{reason.value}", {}).get("NS", []) if int(value) < self.seq)
+        size = int((head or {}).get("size", {}).get("N", "0"))
+        member = str(self.seq) in chunk.get("members", {}).get("NS", [])
+        return PoolCount(ahead=ahead, size=size, member=member, gone=gone)
+
+
+@dataclass(frozen=True)
+class PoolCount:
+    """What :meth:`PositionRead.pool` reads: ``ahead`` active before ``seq``, the queue's ``size``,
+    whether ``seq`` is a member, and how many who stood before ``seq`` left, by reason."""
+
+    ahead: int
+    size: int
+    member: bool
+    gone: dict[Departure, int]
+
+    @property
+    def behind(self) -> int:
+        """Active members registered after ``seq``."""
+        return self.size - self.ahead - (1 if self.member else 0)
+
 
 class QueueIndex:
     """Membership changes (inside a :class:`Change`), snapshot reads and counters."""
@@ -132,19 +169,29 @@ class QueueIndex:
             condition=QueueHead.chunk_size.does_not_exist() | (QueueHead.chunk_size == self.chunk_size),
         )
 
-    def leave(self, change: Change, label: str, key: str, seq: int) -> None:
-        """Take ``seq`` out of the queue ``key`` (refused if it is not a member)."""
+    def leave(self, change: Change, label: str, key: str, seq: int, reason: Departure | None = None) -> None:
+        """Take ``seq`` out of the queue ``key`` (refused if it is not a member).
+
+        With a ``reason`` the departure is also kept: ``seq`` goes to the chunk's set ``g<reason>``
+        and the head's ``<reason><chunk>`` counts it, so that anyone behind can read how many ahead
+        of them left, and why, in the same two items as their number (:meth:`PositionRead.pool`).
+        """
         chunk = chunk_of(seq, self.chunk_size)
+        chunk_actions: list[Any] = [QueueChunk.members.delete({seq})]
+        head_actions: list[Any] = [Path(f"c{chunk}").add(_number(-1)), QueueHead.size.add(-1)]
+        if reason is not None:
+            chunk_actions.append(Path([f"g{reason.value}"]).add({"NS": [str(seq)]}))
+            head_actions.append(Path([f"{reason.value}{chunk}"]).add(_number(1)))
         change.update(
             f"{label}.chunk",
             QueueChunk(key, chunk),
-            [QueueChunk.members.delete({seq})],
+            chunk_actions,
             condition=QueueChunk.members.contains(seq),
         )
         change.update(
             f"{label}.head",
             QueueHead(key),
-            [Path(f"c{chunk}").add(_number(-1)), QueueHead.size.add(-1)],
+            head_actions,
             condition=QueueHead.chunk_size == self.chunk_size,
         )
 
@@ -168,6 +215,24 @@ class QueueIndex:
         counter = Counter(name)
         counter.update(actions=[Counter.value.add(1)])
         return int(counter.value)
+
+    def current_value(self, name: str) -> int:
+        """The counter's value now (0 for a counter never taken), strongly consistent."""
+        try:
+            return int(Counter.get(name, consistent_read=True).value or 0)
+        except Counter.DoesNotExist:
+            return 0
+
+    def take_value(self, change: Change, label: str, name: str, current: int) -> int:
+        """Take ``current + 1`` inside ``change``: refused (``label``) if someone took it first.
+
+        The number is used only if the change commits: a failed change leaves no gap.
+        """
+        condition = Counter.value == current
+        if current == 0:
+            condition = Counter.name.does_not_exist() | condition
+        change.update(label, Counter(name), [Counter.value.set(current + 1)], condition, add_version_condition=False)
+        return current + 1
 
     def next_seq(self, general_key: str) -> int:
         return self.next_value(f"seq#{general_key}")

@@ -13,6 +13,7 @@ from chalicelib.store.documents import IssuedDocument
 from chalicelib.store.history import HistoryRecord
 from chalicelib.store.jobs import Job
 from chalicelib.store.local import LocalState, OutboxMessage
+from chalicelib.store.notices import Notice
 from chalicelib.store.partners import PARTNER_MODELS
 from chalicelib.store.reference import REFERENCE_MODELS
 from chalicelib.store.report_subscriptions import SubscriptionItem
@@ -38,6 +39,7 @@ def all_models() -> list[type[Model]]:
         *WEBHOOK_MODELS,
         ReportCounter,
         SubscriptionItem,
+        Notice,
     ]
 
 

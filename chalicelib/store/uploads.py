@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import condition_failed, table_meta
 
 
 class Upload(Model):
@@ -20,7 +21,7 @@ class Upload(Model):
     purpose = UnicodeAttribute()
     key = UnicodeAttribute()
     file_name = UnicodeAttribute()
-    status = UnicodeAttribute()  # pending | accepted
+    status = UnicodeAttribute()  # pending | accepted | expiring (being removed: unused for too long)
     content_type = UnicodeAttribute(null=True)
     size = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
@@ -39,18 +40,64 @@ class UploadRepository:
         except Upload.DoesNotExist:
             return None
 
-    def accept(self, upload: Upload, content_type: str, size: int, *, key: str | None = None) -> None:
-        upload.update(
-            actions=[
-                Upload.status.set("accepted"),
-                Upload.key.set(key or upload.key),
-                Upload.content_type.set(content_type),
-                Upload.size.set(size),
-                Upload.ttl.remove(),
-            ],
-            condition=Upload.status == "pending",
-        )
+    def accept(
+        self,
+        upload: Upload,
+        content_type: str,
+        size: int,
+        *,
+        now: datetime,
+        expire_after: timedelta,
+        key: str | None = None,
+    ) -> None:
+        """Checked: kept until ``expire_after`` from now, then removed unless an application or contract uses it.
+
+        The expiry is a job written with the acceptance (``upload.expire``): one transaction.
+        """
+        from chalicelib.jobs.registry import job_for
+        from chalicelib.store.history import commit_writes
+
+        def writes(change: Any) -> None:
+            change.update(
+                "upload",
+                upload,
+                [
+                    Upload.status.set("accepted"),
+                    Upload.key.set(key or upload.key),
+                    Upload.content_type.set(content_type),
+                    Upload.size.set(size),
+                    Upload.ttl.remove(),
+                ],
+                condition=Upload.status == "pending",
+            )
+            change.job(
+                "expire",
+                job_for(
+                    "upload.expire",
+                    upload.upload_id,
+                    {"upload_id": upload.upload_id},
+                    now=now,
+                    subject=f"upload#{upload.upload_id}",
+                    due=now + expire_after,
+                ),
+            )
+
+        commit_writes(writes)
+        upload.refresh(consistent_read=True)
+
+    def mark_expiring(self, upload: Upload) -> bool:
+        """Take an accepted upload out of use before it is removed; False if it is not accepted (any more)."""
+        try:
+            upload.update(actions=[Upload.status.set("expiring")], condition=Upload.status == "accepted")
+        except Exception as error:
+            if condition_failed(error) or condition_failed(getattr(error, "__cause__", None) or error):
+                return False
+            raise
+        return True
+
+    def keep(self, upload: Upload) -> None:
+        """Back in use: something took it while it was being looked at."""
+        upload.update(actions=[Upload.status.set("accepted")], condition=Upload.status == "expiring")
 
     def discard(self, upload: Upload) -> None:
         upload.delete()
-

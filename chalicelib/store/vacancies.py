@@ -14,10 +14,16 @@ enrolled), or back to ``free`` when the direction is revoked or lapses.
 - Every move is a write inside the caller's transaction (:class:`chalicelib.store.history.Change`),
   labelled ``seat`` and conditioned on the state it starts from (``free``, or held by *this*
   direction), so a seat is never given twice, even by racing allocations.
+- A publication keeps the count of its free seats (:class:`VacancyFill`, an item of the
+  ``counters`` table), moved by the same transactions: the move that takes the last free seat
+  also appends the kindergarten's ``vacancy.filled`` event. That move is conditioned on the count
+  being 1, every other on it being more than 1, so two racing moves cannot both miss the last
+  seat (one is refused, ``seat.vacancy``, and tried again by the next allocation).
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,9 +34,17 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
-from chalicelib.store.history import Change, ChangeRefused, HistoryRecord, commit
+from chalicelib.store.history import (
+    KINDERGARTEN_SUBJECT,
+    Change,
+    ChangeRefused,
+    HistoryRecord,
+    commit,
+    history_record,
+)
 
 SEAT_LABEL = "seat"
+FILL_LABEL = "seat.vacancy"  # the publication's count of free seats, moved with the seat
 
 
 class SeatStatus(StrEnum):
@@ -82,6 +96,42 @@ class SeatItem(Model):
     by_free = SeatsByFree()
 
 
+class VacancyFill(Model):
+    """A publication's free seats (``vacancy#<publication id>`` in the ``counters`` table).
+
+    The table is :class:`chalicelib.store.queue_index.Counter`'s (same hash key ``name``): this
+    model only reads and writes its own items there.
+    """
+
+    Meta = table_meta("counters")
+
+    name = UnicodeAttribute(hash_key=True)
+    free = NumberAttribute()
+    seats = NumberAttribute()
+    kindergarten_id = UnicodeAttribute()
+    group_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+
+
+def fill_name(publication_id: str) -> str:
+    return f"vacancy#{publication_id}"
+
+
+def publication_of(seat_id: str) -> str:
+    """``<publication id>-<n>`` → the publication id."""
+    return seat_id.rsplit("-", 1)[0]
+
+
+def _filled_ordinal(seat_id: str) -> int:
+    """Tells the kindergarten's ``vacancy.filled`` apart at one instant (unique per seat).
+
+    Entries compare as text: the leading ``99999`` puts it after the publication's own
+    ``vacancy.published`` (at most ten digits, starting 1 or 2) made at the same instant.
+    """
+    publication, n = seat_id.rsplit("-", 1)
+    return 99_999 * 10**9 + (zlib.crc32(publication.encode()) % 10**6) * 1000 + int(n) % 1000
+
+
 @dataclass(frozen=True)
 class Publication:
     """Seats published together; ``new`` is False when the same publication had been made before."""
@@ -111,10 +161,21 @@ class SeatRepository:
         if stored:
             return Publication(publication_id, self.find([seat.seat_id for seat in seats]), new=False)
 
+        first = seats[0]
+        fill = VacancyFill(
+            fill_name(publication_id),
+            free=len(seats),
+            seats=len(seats),
+            kindergarten_id=first.kindergarten_id,
+            group_id=first.group_id,
+            channel=first.channel,
+        )
+
         def build() -> Change:
             change = Change()
             for index, seat in enumerate(seats):
                 change.put(f"seat.{index}", seat, SeatItem.seat_id.does_not_exist())
+            change.put("vacancy", fill, VacancyFill.name.does_not_exist())
             if record is not None:
                 change.put("history", record, HistoryRecord.subject.does_not_exist())
             return change
@@ -158,6 +219,7 @@ class SeatRepository:
             ],
             condition=SeatItem.status == SeatStatus.FREE.value,
         )
+        self._one_less_free(change, seat_id, now)
 
     def release(
         self, change: Change, seat_id: str, number: str, *, region: str, district: str, now: datetime
@@ -174,6 +236,13 @@ class SeatRepository:
             ],
             condition=(SeatItem.status == SeatStatus.OFFERED.value) & (SeatItem.direction_number == number),
         )
+        if self._fill(seat_id) is not None:
+            change.update(
+                FILL_LABEL,
+                VacancyFill(fill_name(publication_of(seat_id))),
+                [VacancyFill.free.add(1)],
+                condition=VacancyFill.name.exists(),
+            )
 
     def take(self, change: Change, seat_id: str, number: str, now: datetime) -> None:
         """offered to ``number`` → taken: the child was enrolled."""
@@ -196,4 +265,49 @@ class SeatRepository:
                 SeatItem.status_at.set(now),
             ],
             condition=SeatItem.status == SeatStatus.FREE.value,
+        )
+        self._one_less_free(change, seat_id, now)
+
+    # --- the publication's count of free seats ----------------------------------------------------
+
+    @staticmethod
+    def _fill(seat_id: str) -> VacancyFill | None:
+        try:
+            return VacancyFill.get(fill_name(publication_of(seat_id)), consistent_read=True)
+        except VacancyFill.DoesNotExist:
+            return None  # published before the count was kept: no ``vacancy.filled`` for it
+
+    def _one_less_free(self, change: Change, seat_id: str, now: datetime) -> None:
+        """A free seat of the publication is gone; the last one appends ``vacancy.filled`` (same change)."""
+        fill = self._fill(seat_id)
+        if fill is None:
+            return
+        free = int(fill.free)
+        if free > 1:
+            change.update(FILL_LABEL, fill, [VacancyFill.free.add(-1)], condition=VacancyFill.free > 1)
+            return
+        if free < 1:  # the count lost track (never expected): leave it, no event rather than a wrong one
+            return
+        change.update(FILL_LABEL, fill, [VacancyFill.free.set(0)], condition=VacancyFill.free == 1)
+        publication = publication_of(seat_id)
+        change.put(
+            "history.vacancy",
+            history_record(
+                subject_type=KINDERGARTEN_SUBJECT,
+                subject_id=fill.kindergarten_id,
+                ordinal=_filled_ordinal(seat_id),
+                at=now,
+                who="system",
+                event="vacancy.filled",
+                from_state="free",
+                to_state="filled",
+                details={
+                    "publication_id": publication,
+                    "group_id": fill.group_id,
+                    "seats": int(fill.seats),
+                    "channel": fill.channel,
+                    "last_seat_id": seat_id,
+                },
+            ),
+            HistoryRecord.subject.does_not_exist(),
         )

@@ -3,6 +3,8 @@
 - ``webhook-endpoints`` — :class:`WebhookEndpoint` (hash: kindergarten, range: endpoint id): the
   URL, the event types it wants, its signing secrets (the current one, and during a rotation the
   previous one until ``previous_until``), whether it is active or disabled (a 410, or by hand);
+  the sparse GSI ``by-disabled`` (``disabled``, ``disabled_at``) holds the disabled ones only,
+  so the operators' list is one query, not a scan;
 - ``webhook-deliveries`` — :class:`DeliveryAttempt` (hash: kindergarten, range: time and
   attempt): what was sent where and what came back; kept 30 days (TTL).
 """
@@ -19,6 +21,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.exceptions import UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.store.base import condition_failed, table_meta
@@ -29,6 +32,18 @@ LOG_KEPT = timedelta(days=30)
 class EndpointStatus:
     ACTIVE = "active"
     DISABLED = "disabled"
+
+
+DISABLED_PARTITION = "disabled"  # the one key of ``by-disabled`` (endpoints are few: one partition)
+
+
+class EndpointsByDisabled(GlobalSecondaryIndex["WebhookEndpoint"]):
+    class Meta:
+        index_name = "by-disabled"
+        projection = AllProjection()
+
+    disabled = UnicodeAttribute(hash_key=True)
+    disabled_at = UTCDateTimeAttribute(range_key=True)
 
 
 class WebhookEndpoint(Model):
@@ -44,8 +59,11 @@ class WebhookEndpoint(Model):
     status = UnicodeAttribute(default=EndpointStatus.ACTIVE)
     disabled_reason = UnicodeAttribute(null=True)
     disabled_at = UTCDateTimeAttribute(null=True)
+    disabled = UnicodeAttribute(null=True)  # set while disabled (sparse: by-disabled)
     created_at = UTCDateTimeAttribute()
     created_by = UnicodeAttribute()
+
+    by_disabled = EndpointsByDisabled()
 
     def secrets_at(self, now: datetime) -> list[str]:
         """The secrets that sign a delivery now (both during a rotation's overlap)."""
@@ -113,6 +131,7 @@ class WebhookStore:
                     WebhookEndpoint.status.set(EndpointStatus.DISABLED),
                     WebhookEndpoint.disabled_reason.set(reason),
                     WebhookEndpoint.disabled_at.set(now),
+                    WebhookEndpoint.disabled.set(DISABLED_PARTITION),
                 ],
                 condition=WebhookEndpoint.status == EndpointStatus.ACTIVE,
             )
@@ -128,12 +147,14 @@ class WebhookStore:
                 WebhookEndpoint.status.set(EndpointStatus.ACTIVE),
                 WebhookEndpoint.disabled_reason.remove(),
                 WebhookEndpoint.disabled_at.remove(),
+                WebhookEndpoint.disabled.remove(),
             ]
         )
 
     def disabled(self) -> list[WebhookEndpoint]:
-        """Every disabled endpoint (an operator's list; there are few endpoints, a scan is fine)."""
-        return list(WebhookEndpoint.scan(WebhookEndpoint.status == EndpointStatus.DISABLED))
+        """Every disabled endpoint, oldest first: one query of the sparse ``by-disabled`` index
+        (eventually consistent: an endpoint disabled a moment ago may appear a moment later)."""
+        return list(WebhookEndpoint.by_disabled.query(DISABLED_PARTITION))
 
     def log(self, attempt: DeliveryAttempt) -> None:
         attempt.expires = attempt.at + LOG_KEPT

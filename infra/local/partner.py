@@ -12,7 +12,8 @@ Each call carries the kindergarten portal's demo API key (from the stack's ready
 or contract number is looked up with every demo portal key (each kindergarten sees only its
 own). ``sign-contract`` does what the head does in the portal: fetches the document to sign,
 has NCALayer (the stand-in) sign it with the head's organisation certificate — the key of the
-kindergarten's BIN — and sends the signed XML. Prints the API's answer as JSON. Dev tool only.
+kindergarten's BIN — and sends the signed XML; ``refuse-contract`` has the head sign the refusal
+with its reason the same way. Prints the API's answer as JSON. Dev tool only.
 """
 
 from __future__ import annotations
@@ -128,9 +129,10 @@ def main(argv: list[str]) -> int:
     sign = commands.add_parser("sign-contract", help="the head signs a sent contract with the organisation's EDS")
     sign.add_argument("number")
     sign.add_argument("--bin", help="the BIN whose organisation certificate signs (default: the demo head's)")
-    refuse = commands.add_parser("refuse-contract", help="refuse a sent contract with a reason")
+    refuse = commands.add_parser("refuse-contract", help="the head refuses a sent contract, signing the reason")
     refuse.add_argument("number")
     refuse.add_argument("--reason", required=True)
+    refuse.add_argument("--bin", help="the BIN whose organisation certificate signs (default: the demo head's)")
     args = parser.parse_args(argv)
     stack = running_stack(args)
 
@@ -159,9 +161,11 @@ def main(argv: list[str]) -> int:
         return _done(200, every)
     path = f"/partner/contracts/{_quoted(args.number)}"
     kindergarten, key, _ = _owner_of(stack, args, path)
-    if args.command == "refuse-contract":
-        return _done(*partner_call(stack, key, "POST", f"{path}/refusal", {"reason": args.reason}))
-    status, document = partner_call(stack, key, "GET", f"{path}/signing-document")
+    refusing = args.command == "refuse-contract"
+    if refusing:  # the refusal is a signed statement too: the reason, signed with the organisation's EDS
+        status, document = partner_call(stack, key, "POST", f"{path}/refusal-document", {"reason": args.reason})
+    else:
+        status, document = partner_call(stack, key, "GET", f"{path}/signing-document")
     if status != 200:
         return _done(status, document)
     try:
@@ -170,7 +174,8 @@ def main(argv: list[str]) -> int:
         )
     except (RuntimeError, OSError) as error:
         raise PartnerError(f"NCALayer at {stack.ncalayer} did not sign: {error}") from None
-    return _done(*partner_call(stack, key, "POST", f"{path}/signature", {"signed_xml": signed}))
+    answer_path = f"{path}/refusal" if refusing else f"{path}/signature"
+    return _done(*partner_call(stack, key, "POST", answer_path, {"signed_xml": signed}))
 
 
 def _owner_of_direction(stack: RunningStack, number: str) -> str:

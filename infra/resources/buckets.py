@@ -53,6 +53,22 @@ LIFECYCLE_RULES: list[dict[str, Any]] = [
         "Prefix": "revocation/crl/",
         "NoncurrentVersionExpiration": {"NoncurrentDays": 7},
     },
+    {
+        # Files a parent announced and never completed (the record's TTL is two days as well,
+        # chalicelib/store/uploads.py); checked files nothing uses are removed by their expiry job.
+        "Id": "abandoned-uploads",
+        "Status": "Enabled",
+        "Prefix": "uploads/incoming/",
+        "ExpirationInDays": 2,
+    },
+    {
+        # A removed upload is personal data: its replaced or deleted versions go after a day, not 90.
+        "Id": "uploads-old-versions",
+        "Status": "Enabled",
+        "Prefix": "uploads/",
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+        "ExpiredObjectDeleteMarker": True,
+    },
     {"Id": "allocation-traces", "Status": "Enabled", "Prefix": "allocations/", "ExpirationInDays": 400},
     {
         # Operators' reports: kept five years (statistical reporting period), then removed.

@@ -101,7 +101,6 @@ FAMILIES: list[Family] = [
             "allocate-vacancies",
             "application-timers",
             "refresh_revocation_data",
-            "egov-status",  # marks history records sent to the e-government channel
         ),
         tables={
             **{
@@ -144,7 +143,8 @@ FAMILIES: list[Family] = [
         # a job renders any document, sends any message, delivers any kindergarten's events: it reads
         # what the change it follows wrote, so every table (named one by one, never a wildcard)
         tables={ALL: WRITE},
-        objects={"documents/": WRITE, "signed/": READ, "uploads/": READ},
+        # uploads/: an upload nothing uses is removed by its expiry job
+        objects={"documents/": WRITE, "signed/": READ, "uploads/": WRITE},
         streams=("jobs",),
         email=True,
         sms=True,

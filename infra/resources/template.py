@@ -41,9 +41,49 @@ FUNCTION_SKIPS = [
 ]
 
 
+_ANY = {"*", "?"}
+
+
+def cron_period_minutes(cron: Any) -> int:
+    """The longest gap, in minutes, between two runs of a Chalice ``Cron`` (its period, for the not-run alarm).
+
+    Every minute, hourly, daily, weekly (one weekday) and monthly (one day: up to 31 days apart);
+    a schedule restricted to some months or years has no period this alarm could watch: refused.
+    """
+
+    def fixed(field: Any) -> bool:
+        return str(field).isdigit()
+
+    minutes, hours, day, month, weekday, year = (
+        str(cron.minutes),
+        str(cron.hours),
+        str(cron.day_of_month),
+        str(cron.month),
+        str(cron.day_of_week),
+        str(cron.year),
+    )
+    if month not in _ANY or year not in _ANY:
+        raise SystemExit(f"schedule {cron.to_string()}: only every month of every year has a period to alarm on")
+    if minutes in _ANY:
+        return 1
+    if not fixed(minutes):
+        raise SystemExit(f"schedule {cron.to_string()}: minutes must be one value or *")
+    if hours in _ANY:
+        return 60
+    if not fixed(hours):
+        raise SystemExit(f"schedule {cron.to_string()}: hours must be one value or *")
+    if day in _ANY and weekday in _ANY:
+        return 1440
+    if day in _ANY and (fixed(weekday) or weekday.isalpha()):
+        return 7 * 1440
+    if fixed(day) and weekday in _ANY:
+        return 31 * 1440
+    raise SystemExit(f"schedule {cron.to_string()}: days must be every day, one weekday or one day of the month")
+
+
 def app_functions(app: Any) -> list[Function]:
     """Every Lambda function ``chalice package`` makes of ``app``: the API handler and each event handler."""
-    from chalice.app import Rate, ScheduledEventConfig
+    from chalice.app import Cron, Rate, ScheduledEventConfig
     from chalice.utils import to_cfn_resource_name
 
     functions = [Function(API_FUNCTION, "APIHandler")] if app.routes else []
@@ -52,6 +92,8 @@ def app_functions(app: Any) -> list[Function]:
         if isinstance(source, ScheduledEventConfig) and isinstance(source.schedule_expression, Rate):
             rate = source.schedule_expression
             period = rate.value * {"MINUTES": 1, "HOURS": 60, "DAYS": 1440}[rate.unit.upper()]
+        elif isinstance(source, ScheduledEventConfig) and isinstance(source.schedule_expression, Cron):
+            period = cron_period_minutes(source.schedule_expression)
         functions.append(Function(source.name, to_cfn_resource_name(source.name), period))
     functions += [Function(name, to_cfn_resource_name(name)) for name in app.pure_lambda_functions]
     return functions

@@ -204,8 +204,26 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     screenshot(page, "web-contract-step5-kk")
     page.get_by_role("button", name="Әрі қарай").click()
 
-    # step 6: the draft can be downloaded (a PDF, fetched with the session)
+    # step 6: the contract's text is on the screen, and the draft can be downloaded (a PDF, fetched with the session)
     expect(page.locator(".step.is-current")).to_contain_text("Растау")
+    text = page.locator(".contract-text-inline")
+    expect(text).to_have_attribute("open", "")
+    expect(text.locator(".contract-section").first).to_be_visible()
+    assert_accessible(page, "step 6 of the contract")
+    screenshot(page, "web-contract-step6-kk")
+    page.set_viewport_size(PHONE)
+    # on a phone the six steps are one compact row, not six cards before the content
+    steps = page.locator(".stepper .step")
+    first, last = steps.first.bounding_box(), steps.last.bounding_box()
+    middle = lambda box: box["y"] + box["height"] / 2  # noqa: E731
+    assert first and last and abs(middle(first) - middle(last)) < 4, (first, last)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "web-contract-step6-phone-kk")
+    switch_language(page, "ru")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "web-contract-step6-phone-ru")
+    switch_language(page, "kk")
+    page.set_viewport_size(DESKTOP)
     with page.expect_download() as download:
         page.get_by_role("button", name="Шарт жобасын жүктеу").click()
     assert download.value.path().read_bytes().startswith(b"%PDF")
@@ -218,7 +236,21 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     expect(dialog).to_contain_text(f"Сіз №{number} шартты №{direction} жолдама бойынша мектепке дейінгі ұйымға")
     expect(dialog).to_contain_text("Омаров Темірлан")
     screenshot(page, "web-contract-confirm-kk")
+    held: list = []  # the sending is held at the network, to see the page while it is under way
+    page.route("**/contracts/*/send", lambda route: held.append(route))
     dialog.get_by_role("button", name="Иә, шартты жіберу").click()
+    # then while it is being sent, neither the back button nor the step buttons can be pressed
+    expect(page.locator("[data-wizard=back]")).to_be_disabled()
+    expect(page.locator(".stepper .step-open").first).to_be_disabled()
+    expect(page.get_by_role("button", name="Қол қоюға жіберу")).to_be_disabled()
+    for _ in range(150):  # the signature comes from NCALayer first
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the sending did not reach the network"
+    expect(page.locator("[data-wizard=back]")).to_be_disabled()
+    held[0].continue_()
+    page.unroute("**/contracts/*/send")
 
     # then the contract is sent for signing, with its number, the direction and the sending time
     expect(page.get_by_role("heading", name="Шарт қол қоюға жіберілді!")).to_be_visible()
@@ -296,7 +328,29 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     expect(after).to_contain_text("Әрі қарай не істеу керек")
     expect(after).to_contain_text("Балапан")
     expect(after.get_by_role("link", name=f"Шарт № {number}")).to_be_visible()
+    # and what it costs, as the contract fixed it
+    expect(after.locator("table.prices tbody tr").first).to_be_visible()
+    # and the direction's timeline: issued, sent, refused, sent again, signed, admitted — in that order
+    steps = page.locator(f"[data-timeline='{direction}'] .tl-step")
+    expect(steps).to_have_count(5)
+    assert [steps.nth(i).get_attribute("data-step") for i in range(5)] == [
+        "issued",
+        "refused",
+        "sent",
+        "signed",
+        "enrolled",
+    ]
+    assert_accessible(page, "a direction after the contract was signed")
     screenshot(page, "web-direction-next-kk")
+    switch_language(page, "ru")
+    expect(page.locator(f"[data-timeline='{direction}']")).to_contain_text("Ребёнок зачислен в детский сад")
+    screenshot(page, "web-direction-next-ru")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "web-direction-next-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-direction-next-phone-kk")
+    page.set_viewport_size(DESKTOP)
     page.get_by_role("tab", name="Өзгерістер тарихы").click()
     history = page.get_by_role("tabpanel")
     for said in (

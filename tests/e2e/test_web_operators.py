@@ -11,7 +11,11 @@ stand-in. Then, in the browser:
   overdue list and the dead letters, corrects the applicant's phone with a reason, and refuses the
   application with a motivated answer he signs with his EDS; the parent then sees the refusal in
   the history and its document;
-- the service-centre operator (Мұхамеджанова Әсел, 930909450177) sees only her screens.
+- the service-centre operator (Мұхамеджанова Әсел, 930909450177) sees only her screens, and files an
+  application for a mother who came to the desk (Нұрланова Динара, 930220407896, son Ерасыл): the
+  registry gives the mother and the child, the operator's own signature is refused when the mother
+  must sign, the mother signs in the operator's browser, the documents print as one PDF; the mother
+  then finds the application in her journal.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ NURALI = "230314553117"
 KASYMOV = "820217350007"  # education department, Astana
 SULTANOV = "840923333059"  # education department, Karaganda region
 MUKHAMEDZHANOVA = "930909450177"  # service centre, Есіл district of Astana
+DINARA = "930220407896"  # a mother of Есіл district who comes to the service centre
+ERASYL = "220311501502"  # her son
 AUTH_OID = "1.3.6.1.5.5.7.3.2"
 MOTIVATION_KK = "Өтініштегі мекенжай халықты тіркеу деректеріне сәйкес келмейді."
 MOTIVATION_RU = "Адрес в заявлении не совпадает с данными регистрации населения."
@@ -251,7 +257,7 @@ def test_operators_work_their_screens_by_role_and_region(stack: StackProcess, br
     with new_page(browser, PHONE) as page:
         operator_sign_in(page, stack, MUKHAMEDZHANOVA)
         links = page.locator("#nav a").all_inner_texts()
-        assert links == ["Жеңілдіктерді тексеру", "Өтініштер", "Мерзімі өткендер"], links
+        assert links == ["Жеңілдіктерді тексеру", "Өтініштер", "Ата-ана атынан өтініш", "Мерзімі өткендер"], links
         page.goto(f"{stack.web}/operator.html#reports")
         expect(page.get_by_text("Бұл бөлім сіздің рөліңізге қолжетімсіз.")).to_be_visible()
         page.goto(f"{stack.web}/operator.html#checks")
@@ -260,6 +266,78 @@ def test_operators_work_their_screens_by_role_and_region(stack: StackProcess, br
         # her area is Есіл district: an application of Нұра district is not hers
         page.goto(f"{stack.web}/operator.html#applications/{application}")
         expect(page.get_by_text("Бұл өтініш сіздің өңіріңізге (ауданыңызға) жатпайды.")).to_be_visible()
+
+
+def parent_with_contacts(stack: StackProcess, iin: str, email: str, phone: str) -> str:
+    """A parent signed in once through the API with contacts given (the journal opens without the contacts step)."""
+    _, challenge = call(stack, "POST", "/auth/challenge", {"audience": "parent"})
+    signed = sign_with_ncalayer(stack.ncalayer, challenge["xml"], iin=iin, oids=[AUTH_OID])
+    status, body = call(stack, "POST", "/auth/sign-in", {"signed_xml": signed})
+    assert status == 200, body
+    if body["needs_contacts"]:
+        assert call(stack, "PUT", "/me/contacts", {"email": email, "phone": phone}, body["token"])[0] == 200
+    return body["token"]
+
+
+def test_the_service_centre_files_for_a_parent_at_the_desk(stack: StackProcess, browser: Browser):
+    import subprocess
+    from pathlib import Path
+
+    with new_page(browser) as page:
+        operator_sign_in(page, stack, MUKHAMEDZHANOVA, after="file")
+        expect(page.get_by_role("heading", name="Ата-ана атынан өтініш")).to_be_visible()
+        page.get_by_label(re.compile("^Ата-ананың ЖСН-і")).fill(DINARA)
+        page.get_by_role("button", name="Тізілімнен табу").click()
+        form = page.get_by_test_id("desk-form")
+        expect(form).to_contain_text("Нұрланова Динара Серікқызы")
+        expect(form.locator("select[name=child_iin]")).to_have_value(ERASYL)  # her only child in the registry
+        expect(form.locator("input[name=street]")).to_have_value("Сейфуллин көшесі")  # the registry's address
+        form.locator("select[name=kindergarten]").select_option("ast-esil-012")
+        form.locator("input[name=email]").fill("dinara@mail.kz")
+        form.locator("input[name=phone]").fill("+77015550011")
+        look(page, "web-operator-desk-kk", "the service centre's desk (kk)")
+        # the mother must sign: the operator's own key is refused, nothing is registered
+        form.get_by_role("button", name="ЭЦҚ-мен қол қою және тіркеу").click()
+        expect(
+            page.get_by_text("Заявление должен подписать сам родитель")
+            .or_(page.get_by_text("Өтінішке ата-ананың өзі"))
+            .first
+        ).to_be_visible()
+        # the mother chooses her key in the NCALayer of the operator's browser
+        use_identity(stack, DINARA)
+        form.get_by_role("button", name="ЭЦҚ-мен қол қою және тіркеу").click()
+        expect(page.get_by_text(re.compile(r"Өтініш тіркелді: \S+\. Кезектегі нөмірі: \d+\."))).to_be_visible()
+        result = page.get_by_test_id("desk-result")
+        number = result.locator(".reg-number").inner_text()
+        expect(result).to_contain_text("ата-ана өтінішке өз ЭЦҚ-сымен қол қойды")
+        pack = page.get_by_test_id("pack")
+        expect(pack).to_be_visible(timeout=30000)  # the four documents are jobs: rendered within seconds
+        assert pack.get_attribute("src").startswith("blob:")
+        with page.expect_download() as download:
+            page.get_by_test_id("pack-download").click()
+        pdf = Path(download.value.path()).read_bytes()
+        info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 4
+        assert " ".join(text.split()).count(number) >= 4 and "Нұрланов" in text
+        switch_language(page, "ru")
+        expect(page.get_by_role("heading", name="Заявление за родителя")).to_be_visible()
+        look(page, "web-operator-desk-ru", "the filed application and its pack (ru)")
+        # the application's page shows the desk and the consent, and the history says who filed it
+        result.locator(".reg-number").click()
+        expect(page.get_by_text("родитель подписал заявление своей ЭЦП", exact=True)).to_be_visible()
+        expect(page.get_by_test_id("history")).to_contain_text("Заявление подал оператор ЦОН за родителя")
+
+    # the mother signs in with the same IIN and finds it in her journal, with the desk in its history
+    parent_with_contacts(stack, DINARA, "dinara@mail.kz", "+77015550011")
+    with new_page(browser) as page:
+        use_identity(stack, DINARA)
+        page.goto(f"{stack.web}/#/applications/{number}/history")
+        page.get_by_role("button", name="ЭЦҚ арқылы кіру").click()
+        expect(page.get_by_text("Өтінішті ХҚКО операторы ата-ананың атынан берді").first).to_be_visible()
+        screenshot(page, "web-operator-desk-parent-history-kk")
+        page.goto(f"{stack.web}/#/applications/{number}")
+        expect(page.get_by_text("ата-ана өтінішке өз ЭЦҚ-сымен қол қойды", exact=True)).to_be_visible()
 
 
 def _document_kinds(stack: StackProcess, application: str) -> list[str]:

@@ -115,6 +115,29 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     page.get_by_role("tab", name="Өзгерістер тарихы").click()
     expect(page.get_by_role("tabpanel").locator("tbody tr").first).to_be_visible()
     screenshot(page, "web-application-history-kk")
+    # and the queue position explained: the numbers, who is ahead in the pool, the chart, the estimate
+    page.get_by_role("tab", name="Кезектегі орны").click()
+    position = page.get_by_role("tabpanel")
+    expect(position.get_by_role("heading", name="Алдыңызда кім тұр")).to_be_visible()
+    expect(position.locator("[data-number=general]")).to_have_text(re.compile(r"^\d+$"))
+    expect(position.locator("[data-number=benefit]")).to_have_text("—")
+    expect(position).to_contain_text("Бұл бетті алғаш ашып отырсыз")
+    expect(position.locator("svg.position-chart circle")).to_have_count(1)
+    expect(position.get_by_role("heading", name="Күту уақыты (болжам)")).to_be_visible()
+    assert_accessible(page, "the position tab")
+    screenshot(page, "web-application-position-kk")
+    page.reload()  # a second visit the same day: nothing moved since
+    expect(page.get_by_role("tabpanel")).to_contain_text("Кезек нөмірі өзгерген жоқ")
+    switch_language(page, "ru")
+    expect(page.get_by_role("tabpanel").get_by_role("heading", name="Кто впереди вас")).to_be_visible()
+    expect(page.get_by_role("tabpanel")).to_contain_text("Номер очереди не изменился")
+    screenshot(page, "web-application-position-ru")
+    page.set_viewport_size(PHONE)
+    assert_accessible(page, "the position tab on a phone")
+    screenshot(page, "web-application-position-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-application-position-phone-kk")
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.get_by_role("tab", name="Жалпы құжаттар").click()
     expect(page.get_by_role("tabpanel").get_by_role("link", name="Жүктеу").first).to_be_visible()
     screenshot(page, "web-application-documents-kk")
@@ -136,6 +159,32 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
 
     # then the page says it is confirmed
     expect(page.get_by_text("Мүдделілік расталды.")).to_be_visible()
+
+    # and the registration's e-mail and SMS are one unread notice, counted in the header on every page
+    badge = page.locator("[data-nav=notices] .nav-count")
+    expect(badge).to_be_visible(timeout=20_000)  # the message jobs run just after the registration
+    page.get_by_role("link", name=re.compile("Хабарламалар")).click()
+    expect(page.get_by_role("heading", name="Хабарламалар", level=1)).to_be_visible()
+    first = page.locator(".notice-item.unread").filter(has_text=re.compile(r"УО\.\d{4}\.\d{6}\.1"))
+    expect(first).to_have_count(1)
+    expect(first.locator(".notice-channel")).to_have_text(["e-mail", "SMS"])
+    assert_accessible(page, "the notices page")
+    screenshot(page, "web-notices-kk")
+    switch_language(page, "ru")
+    expect(page.get_by_role("heading", name="Уведомления", level=1)).to_be_visible()
+    screenshot(page, "web-notices-ru")
+    page.set_viewport_size(PHONE)
+    assert_accessible(page, "the notices page on a phone")
+    screenshot(page, "web-notices-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-notices-phone-kk")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    # when they mark everything read, the header's count goes
+    page.get_by_role("button", name="Барлығын оқылды деп белгілеу").click()
+    expect(page.get_by_text("Барлық хабарлама оқылды.")).to_be_visible()
+    expect(page.locator(".notice-item.unread")).to_have_count(0)
+    expect(badge).to_be_hidden()
 
 
 def test_a_parent_claims_a_benefit_with_a_scan_and_later_withdraws(stack: StackProcess, page: Page):

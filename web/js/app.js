@@ -1,6 +1,6 @@
 // The page shell: language switch, the signed-in parent's header, and hash routing.
 
-import { setUnauthenticatedHandler } from "./api.js";
+import { get, setUnauthenticatedHandler } from "./api.js";
 import { clear, h, w } from "./dom.js";
 import { lang, onLangChange, setLang, t, translate } from "./i18n.js";
 import { clearSession, getSession } from "./session.js";
@@ -10,6 +10,7 @@ import * as contactsPage from "./pages/contacts.js";
 import * as contractPage from "./pages/contract.js";
 import * as contractsPage from "./pages/contracts.js";
 import * as journalPage from "./pages/journal.js";
+import * as noticesPage from "./pages/notices.js";
 import * as privatePage from "./pages/private.js";
 import * as signinPage from "./pages/signin.js";
 import * as wizardPage from "./pages/wizard.js";
@@ -54,12 +55,13 @@ const ROUTES = [
     params: (m) => ({ id: decodeURIComponent(m[1]) }),
   },
   {
-    pattern: /^\/applications\/([^/]+)(?:\/(info|history|documents))?$/,
+    pattern: /^\/applications\/([^/]+)(?:\/(info|position|history|documents))?$/,
     page: applicationPage,
     title: "journal.title",
     nav: "journal",
     params: (m) => ({ id: decodeURIComponent(m[1]), tab: m[2] || "info" }),
   },
+  { pattern: /^\/notices$/, page: noticesPage, title: "notices.title", nav: "notices" },
   { pattern: /^\/contracts$/, page: contractsPage, title: "contracts.title", nav: "contracts" },
   {
     pattern: /^\/contracts\/([^/]+)(?:\/(edit|sent))?$/,
@@ -86,16 +88,23 @@ function renderChrome(active) {
     ["apply", "#/apply", "nav.apply"],
     ["journal", "#/applications", "nav.journal"],
     ["contracts", "#/contracts", "nav.contracts"],
+    ["notices", "#/notices", "nav.notices"],
   ];
   nav.append(
     h(
       "div",
       { class: "container nav-inner" },
       links.map(([name, href, key]) =>
-        h("a", { href, class: "nav-link", "aria-current": active === name ? "page" : null }, w(key)),
+        h(
+          "a",
+          { href, class: "nav-link", "aria-current": active === name ? "page" : null, dataset: { nav: name } },
+          w(key),
+          name === "notices" ? h("span", { class: "nav-count", hidden: true, dataset: { unread: "" } }) : null,
+        ),
       ),
     ),
   );
+  if (!session.needs_contacts) refreshUnread();
   const who = h(
     "div",
     { class: "account-who" },
@@ -107,6 +116,26 @@ function renderChrome(active) {
   account.append(
     h("button", { type: "button", class: "btn btn-outline btn-small", onclick: () => signOut() }, w("nav.signOut")),
   );
+}
+
+/** The header's unread count: `unread` when the page knows it, else one small read of the notices. */
+export async function refreshUnread(unread) {
+  let count = unread;
+  if (count === undefined) {
+    try {
+      count = (await get("/notices?limit=1")).unread || 0;
+    } catch {
+      return; // the count stays as it was; the notices page says what went wrong
+    }
+  }
+  const badge = nav.querySelector("[data-unread]");
+  if (!badge) return;
+  badge.dataset.unread = String(count);
+  clear(badge).append(
+    h("span", { "aria-hidden": "true" }, String(count)),
+    h("span", { class: "visually-hidden" }, w("nav.unread", { n: count })),
+  );
+  badge.hidden = !count;
 }
 
 function setTitle(key) {
@@ -169,6 +198,7 @@ async function route() {
       setFlash: (kind, key) => current() && setFlash(kind, key),
       signOut,
       renderChrome,
+      refreshUnread,
     };
     cleanup = (await entry.page.render(container, params, ctx)) || null;
     if (!current()) return;

@@ -7,6 +7,7 @@ import { get, post } from "./api.js";
 import { bi, biField, clear, h, icon, kgName, uid, w } from "./dom.js";
 import { formatDate, formatDateTime } from "./format.js";
 import { busy, dialog, field, notice, setFieldError, showError } from "./ui.js";
+import { pricesTable } from "./contract/confirm.js";
 
 const MAX_EXTENSION_DAYS = 30;
 
@@ -64,8 +65,40 @@ function deadlineCell(direction) {
   );
 }
 
-/** After enrolment: what comes next — the kindergarten to bring the child to, its address and phone, the contract. */
-function nextSteps(direction) {
+/**
+ * The direction's timeline: issued, extended, the contract sent / refused / signed, the child admitted
+ * or the direction ended, and the clock now (working days left, paused, none).
+ */
+function timeline(direction, contract) {
+  const steps = [];
+  const step = (key, at, state, ...extra) => steps.push(h("li", { class: `tl-step tl-${state}`, dataset: { step: key } }, h("span", { class: "tl-dot", "aria-hidden": "true" }), h("span", { class: "tl-body" }, w(`tl.${key}`), at ? h("span", { class: "muted tl-at" }, " ", formatDateTime(at)) : null, ...extra)));
+  step("issued", direction.issued_at, "done");
+  if (direction.extended) step("extended", null, "done", " ", w("dir.extendedBy", { n: direction.extended_days || "" }));
+  // the contract's events in the order they happened (a refused contract is sent again later)
+  const events = [];
+  if (contract?.sent_at) events.push([contract.sent_at, "sent", "done", null]);
+  if (contract?.refusal?.at) events.push([contract.refusal.at, "refused", "warn", contract.refusal.reason ? h("span", { class: "muted" }, " — ", String(contract.refusal.reason)) : null]);
+  if (contract?.signed_at) events.push([contract.signed_at, "signed", "done", null]);
+  events.sort((a, b) => Date.parse(a[0]) - Date.parse(b[0]));
+  for (const [at, key, state, extra] of events) step(key, at, state, extra);
+  const clock = direction.clock || {};
+  if (direction.status === "enrolled") step("enrolled", direction.status_at, "done");
+  else if (direction.status === "expired" || direction.status === "revoked") step(direction.status, direction.status_at, "muted");
+  else if (clock.state === "paused") step("paused", null, "now", " ", w("dir.pausedLeft", { n: clock.working_days_left, date: formatDate(clock.valid_until) }));
+  else if (clock.valid_until) {
+    step("deadline", null, "now", " ", w("dir.until", { date: formatDate(clock.valid_until) }), " · ", clock.state === "passed" ? w("dir.passed") : clock.working_days_left === 0 ? w("dir.lastDay") : w("dir.daysLeft", { n: clock.working_days_left }));
+  }
+  return h(
+    "div",
+    { class: "dir-timeline", dataset: { timeline: direction.number } },
+    h("h3", { class: "h4" }, w("tl.title", { n: direction.number })),
+    h("ol", { class: "plain-list tl-list" }, steps),
+  );
+}
+
+/** After enrolment: what comes next — the kindergarten to bring the child to, its address and phone, the contract
+ * and what it costs. */
+function nextSteps(direction, contract) {
   const kg = direction.kindergarten || {};
   return h(
     "div",
@@ -81,6 +114,7 @@ function nextSteps(direction) {
         ? h("li", {}, w("dir.nextContract"), " ", h("a", { href: `#/contracts/${encodeURIComponent(direction.contract.number)}` }, w("contract.head", { n: direction.contract.number })))
         : null,
     ),
+    contract?.prices?.length ? h("div", { class: "dir-pay" }, h("h4", {}, w("dir.nextPay")), pricesTable(contract.prices)) : null,
   );
 }
 
@@ -282,6 +316,19 @@ export function directionsPanel(applicationId, changed) {
       await refresh();
       changed(messageKey);
     };
+    // the contracts of the directions (sent, refused, signed dates and the prices) for the timeline
+    const contracts = new Map();
+    await Promise.all(
+      items
+        .filter((d) => d.contract?.number)
+        .map(async (d) => {
+          try {
+            contracts.set(d.number, await get(`/contracts/${encodeURIComponent(d.contract.number)}`));
+          } catch {
+            // the timeline shows what the direction alone tells
+          }
+        }),
+    );
     const live = items.some((d) => (d.status === "issued" || d.status === "extended") && d.clock?.state !== "paused");
     const paused = items.some((d) => d.clock?.state === "paused");
     const parts = [
@@ -308,7 +355,8 @@ export function directionsPanel(applicationId, changed) {
       ),
       live ? h("p", { class: "directions-note muted" }, w("dir.note")) : null,
       paused ? h("p", { class: "directions-note muted", dataset: { note: "paused" } }, w("dir.pausedNote")) : null,
-      ...items.filter((d) => d.status === "enrolled").map(nextSteps),
+      ...items.filter((d) => d.status === "enrolled").map((d) => nextSteps(d, contracts.get(d.number))),
+      h("div", { class: "dir-timelines" }, items.map((d) => timeline(d, contracts.get(d.number)))),
     ];
     clear(panel).append(...parts.filter(Boolean));
     // a direction's PDF is made by a job of its change: until it is there, say so and look again

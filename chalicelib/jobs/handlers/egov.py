@@ -1,72 +1,57 @@
-"""``egov.status``: a status message about an application for the e-government channels.
+"""``egov.status``: one status message about an application for the e-government portal's channel.
 
-Payload: ``{"application_id", "status", "text": {"kk", "ru"}, "egov_number"?}``. In AWS the
-message is published to the SNS topic ``BQ_EGOV_STATUS_TOPIC_ARN`` (the e-government gateway
-subscribes to it), with the job's message id for deduplication; without a topic the job can
-never succeed and is parked as a dead letter. Everywhere else it is kept in the local outbox
-under the address ``egov:<application id>`` (``GET /local/outbox?to=egov:<id>``).
+Written in the transaction of every application status change (``Change.put``, from the
+history record; ``chalicelib/domain/egov.py`` says which changes). Payload: the record's
+``subject`` and ``entry`` and the ``status``. The run reads the record and the application
+(its e-government number) and sends a :class:`~chalicelib.gateways.egov.StatusMessage`
+through the channel adapter (``wiring.egov_channel()``): in production the SNS topic
+``BQ_EGOV_STATUS_TOPIC_ARN`` the portal's gateway subscribes to (without it the job is parked
+as a dead letter, to be replayed once it is configured), everywhere else the local stand-in
+that keeps what it receives. The message id is the record's subject and entry, the same in
+every attempt: the channel recognises a repeat. Ordered per application.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from chalicelib.jobs.handlers.messages import message_id
+from chalicelib.domain.egov import texts
+from chalicelib.gateways.egov import StatusMessage
 from chalicelib.jobs.registry import Permanent
 from chalicelib.jobs.worker import JobContext
-from chalicelib.settings import get_settings
+from chalicelib.store.history import HistoryRecord
 from chalicelib.store.jobs import Job
 
-EGOV_ADDRESS = "egov:"
 
+def status_message(job: Job) -> StatusMessage:
+    from chalicelib.store.applications import Application
 
-def status_message(job: Job) -> dict[str, Any]:
     payload = job.payload or {}
-    if not payload.get("application_id") or not payload.get("status"):
-        raise Permanent("an e-government status message needs application_id and status")
-    return {
-        "message_id": message_id(job),
-        "application_id": payload["application_id"],
-        "egov_number": payload.get("egov_number"),
-        "status": payload["status"],
-        "text": payload.get("text") or {},
-        "at": job.created_at.isoformat(),
-    }
+    if not payload.get("subject") or not payload.get("entry") or not payload.get("status"):
+        raise Permanent("an e-government status message needs the record's subject and entry and the status")
+    try:
+        record = HistoryRecord.get(payload["subject"], payload["entry"], consistent_read=True)
+    except HistoryRecord.DoesNotExist as error:
+        raise Permanent(f"no history record {payload['subject']} {payload['entry']}") from error
+    try:
+        egov_number = Application.get(record.subject_id, consistent_read=True).egov_number
+    except Application.DoesNotExist:
+        egov_number = None
+    said = texts(payload["status"], record.subject_id)
+    return StatusMessage(
+        event_id=f"{record.subject}/{record.entry}",
+        application_id=record.subject_id,
+        egov_number=egov_number,
+        status=payload["status"],
+        text_kk=said["kk"],
+        text_ru=said["ru"],
+        at=record.at,
+    )
 
 
 def status(job: Job, context: JobContext) -> dict[str, Any]:
+    from chalicelib import wiring
+
     message = status_message(job)
-    settings = get_settings()
-    if settings.stage == "prod":
-        if not settings.egov_status_topic_arn:
-            raise Permanent("BQ_EGOV_STATUS_TOPIC_ARN is not set: no e-government channel to send to")
-        import boto3
-
-        boto3.client("sns", region_name=settings.aws_region).publish(
-            TopicArn=settings.egov_status_topic_arn,
-            Message=json.dumps(message, ensure_ascii=False),
-            MessageAttributes={"message_id": {"DataType": "String", "StringValue": message["message_id"]}},
-        )
-        return {"message_id": message["message_id"]}
-    _keep_locally(message, context)
-    return {"message_id": message["message_id"]}
-
-
-def _keep_locally(message: dict[str, Any], context: JobContext) -> None:
-    from chalicelib.store.local import OutboxMessage
-
-    recipient = f"{EGOV_ADDRESS}{message['application_id']}"
-    for kept in OutboxMessage.query(recipient, limit=100):
-        if kept.message_id == message["message_id"]:
-            return
-    now = context.now()
-    OutboxMessage(
-        recipient,
-        f"{now.isoformat()}#{message['message_id']}",
-        message_id=message["message_id"],
-        channel="egov",
-        sent_at=now,
-        subject=message["status"],
-        body_text=json.dumps(message, ensure_ascii=False),
-    ).save()
+    wiring.egov_channel().send(message)
+    return {"message_id": message.event_id, "status": message.status}

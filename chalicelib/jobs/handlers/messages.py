@@ -136,14 +136,41 @@ def _attachments(job: Job, context: JobContext) -> list[Attachment]:
     return attachments
 
 
+def notice_key(job: Job) -> str:
+    """The key the e-mail and the SMS of one message share (their job key without the kind)."""
+    return job.id.split(":", 1)[1] if ":" in job.id else job.id
+
+
+def _owner(payload: dict[str, Any]) -> str | None:
+    """The parent the message is about: ``owner_iin``, or the applicant of a registration template."""
+    if payload.get("owner_iin"):
+        return str(payload["owner_iin"])
+    if payload.get("template") == "application.registered":
+        app = wiring.applications().find(payload["application_id"])
+        return app.applicant_iin if app is not None else None
+    return None
+
+
+def _notice(job: Job, channel: str, subject: str, text: str) -> None:
+    """The message as a notice in the parent's account (one per message, whichever channel comes first)."""
+    from chalicelib.store.notices import NoticeStore
+
+    owner = _owner(job.payload or {})
+    if owner is None:
+        return  # a message to no parent's account (none is written so today)
+    NoticeStore().add(owner, notice_key(job), at=job.created_at, subject=subject, text=text, channel=channel)
+
+
 def email(job: Job, context: JobContext) -> dict[str, Any]:
     address, _, subject, text = _message(job.payload or {})
     attachments = _attachments(job, context)
     sent = default_notifier().send_email(address, subject, text, attachments=attachments, message_id=message_id(job))
+    _notice(job, "email", subject, text)
     return {"message_id": sent}
 
 
 def sms(job: Job, context: JobContext) -> dict[str, Any]:
-    _, phone, _, text = _message(job.payload or {})
+    _, phone, subject, text = _message(job.payload or {})
     sent = default_notifier().send_sms(phone, text[:300], message_id=message_id(job))
+    _notice(job, "sms", subject, text)
     return {"message_id": sent}

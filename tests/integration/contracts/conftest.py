@@ -200,3 +200,17 @@ def kindergarten_signs(api: Any, portal: Portal, number: str, credential: Any, *
     signed = api.sign(body["xml"], credential).decode()
     status, answer, _ = portal.call("POST", f"/partner/contracts/{number}/signature", {"signed_xml": signed}, **options)
     return status, answer
+
+
+def kindergarten_refuses(
+    api: Any, portal: Portal, number: str, reason: str, credential: Any, **options: Any
+) -> tuple[int, Any]:
+    """The head signs the refusal with its reason (the organisation's EDS) and sends it."""
+    status, body, _ = portal.call(
+        "POST", f"/partner/contracts/{number}/refusal-document", {"reason": reason}, idempotency_key=None
+    )
+    if status != 200:
+        return status, body
+    signed = api.sign(body["xml"], credential).decode()
+    status, answer, _ = portal.call("POST", f"/partner/contracts/{number}/refusal", {"signed_xml": signed}, **options)
+    return status, answer

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from chalicelib import wiring
-from tests.integration.contracts.conftest import Wizard, details, kindergarten_signs
+from tests.integration.contracts.conftest import Wizard, details, kindergarten_refuses, kindergarten_signs
 from tests.integration.directions.conftest import Portal, messages, sweep
 
 
@@ -89,7 +92,7 @@ def test_another_kindergarten_cannot_read_sign_or_refuse(
     listed = other_portal.call("GET", "/partner/contracts", idempotency_key=None)[1]["items"]
     read = other_portal.call("GET", f"/partner/contracts/{sent.number}", idempotency_key=None)
     signed = kindergarten_signs(api, other_portal, sent.number, pki_people["kindergarten_head"].sign)
-    refused = other_portal.call("POST", f"/partner/contracts/{sent.number}/refusal", {"reason": "—"})
+    refused = kindergarten_refuses(api, other_portal, sent.number, "—", pki_people["kindergarten_head"].sign)
 
     assert listed == []
     assert read[0] == 403 and error(read[1])["code"] == "contract.other_kindergarten"
@@ -116,9 +119,8 @@ def test_a_refusal_reaches_the_parent_who_corrects_and_sends_again(
 ) -> None:
     # given the kindergarten refuses a day later
     clock.advance(timedelta(days=1))
-    status, refused, _ = balapan.call(
-        "POST", f"/partner/contracts/{sent.number}/refusal", {"reason": "ЖСН мен банк шоты сәйкес келмейді"}
-    )
+    head = pki_people["kindergarten_head"].sign
+    status, refused = kindergarten_refuses(api, balapan, sent.number, "ЖСН мен банк шоты сәйкес келмейді", head)
 
     # when the parent sees it, corrects the bank details and sends again
     card = sent.get()
@@ -136,15 +138,20 @@ def test_a_refusal_reaches_the_parent_who_corrects_and_sends_again(
     assert signed[0] == 200 and signed[1]["status"] == "signed"
 
 
-def test_a_refusal_needs_a_reason_and_changes_nothing_without_one(sent: Wizard, balapan: Portal) -> None:
-    status, refused, _ = balapan.call("POST", f"/partner/contracts/{sent.number}/refusal", {"reason": ""})
+def test_a_refusal_needs_a_reason_and_changes_nothing_without_one(
+    sent: Wizard, balapan: Portal, api: Any, pki_people: Any
+) -> None:
+    status, refused, _ = balapan.call("POST", f"/partner/contracts/{sent.number}/refusal-document", {"reason": ""})
     assert status == 422
     assert error(refused)["details"]["fields"][0]["field"] == "reason"
+    # nor can a refusal be sent unsigned, as the reason alone
+    unsigned = balapan.call("POST", f"/partner/contracts/{sent.number}/refusal", {"reason": "Қате деректер"})
+    assert unsigned[0] == 422
     assert sent.get()["status"] == "sent"
 
 
 def test_a_sent_contract_stops_the_directions_clock_and_a_refusal_restarts_it(
-    sent: Wizard, balapan: Portal, api: Any, clock: Any
+    sent: Wizard, balapan: Portal, api: Any, clock: Any, pki_people: Any
 ) -> None:
     # given the parent sent the contract with time left on the direction
     before = wiring.direction_service().directions.find(sent.direction)
@@ -154,7 +161,7 @@ def test_a_sent_contract_stops_the_directions_clock_and_a_refusal_restarts_it(
     clock.advance(timedelta(days=20))
     sweep(api, "direction-expiry")
     during = wiring.direction_service().directions.find(sent.direction)
-    status, _, _ = balapan.call("POST", f"/partner/contracts/{sent.number}/refusal", {"reason": "Қате деректер"})
+    status, _ = kindergarten_refuses(api, balapan, sent.number, "Қате деректер", pki_people["kindergarten_head"].sign)
     after = wiring.direction_service().directions.find(sent.direction)
 
     # then the direction did not lapse; after the refusal it has the time it had left
@@ -315,6 +322,7 @@ def test_a_withdrawal_while_the_contract_is_sent_cancels_it(
     )
     signed = api.sign(drafted["xml"], sent.person.sign).decode()
     status, left = sent.filing.call("POST", f"/applications/{sent.application_id}/withdraw", {"signed_xml": signed})
+    api.run_jobs()  # the withdrawal's job releases the direction
 
     # when the kindergarten then signs
     late = kindergarten_signs(api, balapan, sent.number, pki_people["kindergarten_head"].sign)
@@ -340,3 +348,59 @@ def test_a_draft_is_the_parents_alone_until_it_is_sent(wizard: Wizard, balapan: 
     # then it does not see it
     assert listed == []
     assert status == 404 and error(body)["code"] == "contract.not_found"
+
+
+def test_the_refusal_is_a_signed_statement_kept_as_the_legal_record(
+    sent: Wizard, balapan: Portal, api: Any, pki_people: Any
+) -> None:
+    import boto3
+
+    from chalicelib.settings import get_settings
+    from chalicelib.store.contracts import Contract
+
+    head = pki_people["kindergarten_head"].sign
+    status, body = kindergarten_refuses(api, balapan, sent.number, "Денсаулық паспорты оқылмайды", head)
+    assert status == 200, body
+    assert body["refusal"]["reason"] == "Денсаулық паспорты оқылмайды" and body["refusal"]["signed_by"]
+    assert "xml_key" not in body["refusal"]
+    kept = Contract.get(sent.number).refusal["signature"]
+    stored = boto3.client("s3").get_object(Bucket=get_settings().documents_bucket, Key=kept["xml_key"])["Body"].read()
+    assert hashlib.sha256(stored).hexdigest() == kept["sha256"]
+    assert "Денсаулық паспорты оқылмайды" in stored.decode() and b"<decision>refuse</decision>" in stored
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda x: x.replace("<decision>refuse</decision>", "<decision>sign</decision>"), "decision"),
+        (lambda x: x.replace('sha256="', 'sha256="0'), "representativeDocument/@sha256"),
+        (lambda x: x.replace("<reason>", "<reason>Басқа: "), None),  # the signer's words: any reason is theirs
+    ],
+)
+def test_every_fact_of_the_signed_refusal_is_compared_with_the_contract(
+    sent: Wizard, balapan: Portal, api: Any, pki_people: Any, change: Any, field: str | None
+) -> None:
+    status, body, _ = balapan.call(
+        "POST", f"/partner/contracts/{sent.number}/refusal-document", {"reason": "Қате деректер"}, idempotency_key=None
+    )
+    assert status == 200, body
+    signed = api.sign(change(body["xml"]), pki_people["kindergarten_head"].sign).decode()
+    status, answer, _ = balapan.call("POST", f"/partner/contracts/{sent.number}/refusal", {"signed_xml": signed})
+    if field is None:
+        assert status == 200, answer
+        assert answer["refusal"]["reason"].startswith("Басқа: ")
+        return
+    assert status == 422 and error(answer)["code"] == "contract.document_mismatch"
+    assert error(answer)["details"]["field"] == field
+    assert sent.get()["status"] == "sent"
+
+
+def test_only_the_first_head_or_a_person_with_the_right_of_signature_refuses(
+    sent: Wizard, balapan: Portal, api: Any, pki_ca: Any, pki_people: Any
+) -> None:
+    employee = pki_ca.issue_staff(pki_people["kindergarten_head"].person, "employee")
+    status, answer = kindergarten_refuses(api, balapan, sent.number, "Қате деректер", employee)
+    assert status == 422, answer
+    assert error(answer)["code"] == "eds.purpose.not_authorised_to_sign"
+    assert error(answer)["details"]["role"] == "1.2.398.3.3.4.1.2.5"
+    assert sent.get()["status"] == "sent"

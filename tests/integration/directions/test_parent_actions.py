@@ -138,6 +138,7 @@ def test_withdrawing_from_the_queue_ends_a_live_direction_and_frees_its_seat(
     signed = api.sign(drafted["xml"], filing.person.sign).decode()
     status, left = filing.call("POST", f"/applications/{application['id']}/withdraw", {"signed_xml": signed})
     assert status == 200, left
+    api.run_jobs()  # the job the withdrawal wrote ends the direction
     # then the direction is over and the kindergarten no longer counts on the child
     assert direction_of(filing, application["id"], direction["number"])["status"] == "revoked"
     assert [d["number"] for d in portal.directions(status="issued")] == []

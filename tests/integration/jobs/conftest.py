@@ -47,12 +47,13 @@ def pending_or_dead() -> list[Any]:
     return [(job.id, job.state, job.last_error) for job in Job.scan() if job.state != JobState.DONE]
 
 
-from tests.integration.contracts.conftest import balapan, terms  # noqa: E402, F401
+from tests.integration.contracts.conftest import balapan, terms, wizard  # noqa: E402, F401
 from tests.integration.directions.conftest import (  # noqa: E402, F401 (fixtures are found by name)
     ESIL_12,
     ESIL_63,
     Portal,
     enqueue,
+    filing,
     keys,
     operator,
     other_portal,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import boto3
 
+from chalicelib import wiring
 from chalicelib.notify.outbox import OutboxNotifier
 from chalicelib.settings import get_settings
 from chalicelib.store.applications import Application
@@ -67,6 +68,7 @@ def test_a_failure_at_every_call_of_a_submission_loses_nothing_and_duplicates_no
         status, _ = filing.call("POST", "/applications", {"signed_xml": signed})
     assert status == 201
     calls = len(counted.calls)
+    first_number = applications_of(CHILD)[0].id
     baseline.restore()
 
     for n in range(1, calls + 1):
@@ -86,6 +88,10 @@ def test_a_failure_at_every_call_of_a_submission_loses_nothing_and_duplicates_no
             settle(clock)
         [app] = applications_of(CHILD)
         assert app.id == body["id"], n
+        # the serial is the one a healthy submission gets: a failed attempt used none up
+        assert app.id == first_number, (n, faults.failed)
+        # and the e-government channel's stand-in was told "accepted" once
+        assert [m["status"] for m in wiring.egov_channel().received(app.id)] == ["accepted"], n
         assert sorted(d.kind for d in documents_of(app.id)) == [
             "accounting_book_entry",
             "child_card",

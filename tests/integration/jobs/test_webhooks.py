@@ -178,12 +178,17 @@ def test_410_disables_the_endpoint_tells_the_operator_and_parks_the_deliveries(
     assert listed["status"] == "disabled" and listed["disabled_reason"] == "410 Gone"
     status, disabled = api.call("GET", "/operator/webhooks/disabled", token=operator)
     assert status == 200 and [e["id"] for e in disabled["items"]] == [endpoint["id"]]
+    # read from the sparse index that holds the disabled endpoints only (no scan)
+    from chalicelib.store.webhooks import WebhookEndpoint
+
+    assert [e.endpoint_id for e in WebhookEndpoint.by_disabled.query("disabled")] == [endpoint["id"]]
     status, dead = api.call("GET", "/operator/jobs/dead-letters", token=operator)
     assert status == 200 and {j["kind"] for j in dead["items"]} == {"webhook.delivery"}
     # when the portal is back and switches the endpoint on, the parked deliveries go out
     control(receiver, gone=set())
     status, enabled, _ = portal.call("POST", f"/partner/webhooks/{endpoint['id']}/enable")
     assert status == 200 and enabled["status"] == "active"
+    assert list(WebhookEndpoint.by_disabled.query("disabled")) == []
     settle(clock)
     assert {r.type for r in receiver.state.received} >= {"direction.issued", "vacancy.published"}
     operator = api.sign_in(pki_people["operator"], audience="operator")["token"]  # the clock moved on

@@ -139,17 +139,19 @@ def test_the_other_parent_can_link_the_application_to_their_iin(repo, submit):
     assert [r.event for r in repo.history(app.id)].count("application.parent_linked") == 1
 
 
-def test_every_change_is_published_to_the_outbox_until_delivered(repo: ApplicationRepository, submit):
+def test_every_status_change_writes_its_e_government_job_and_nothing_waits_in_the_outbox(
+    repo: ApplicationRepository, submit
+):
     # given a registration and a withdrawal today
     app = submit(district="outbox")
     repo.leave(app.id, ApplicationStatus.WITHDRAWN, who=f"parent:{PARENT_IIN}", why="moved", now=NOW)
-    outbox = HistoryRepository()
 
-    # when a deliverer takes the registration out of the outbox
-    pending = [r for r in outbox.pending(NOW.date().isoformat()) if r.subject_id == app.id]
-    assert [r.event for r in pending] == ["application.registered", "application.left"]
-    assert outbox.mark_delivered(pending[0]) is True
+    # then each wrote its egov.status job in its own transaction, for its own history record
+    from chalicelib.store.jobs import Job
 
-    # then it is delivered once, and the withdrawal is still pending
-    assert outbox.mark_delivered(pending[0]) is False
-    assert [r.event for r in outbox.pending(NOW.date().isoformat()) if r.subject_id == app.id] == ["application.left"]
+    records = {f"{r.subject}#{r.entry}": r.event for r in repo.history(app.id)}
+    jobs = [j for j in Job.scan() if j.kind == "egov.status" and j.subject == f"application#{app.id}"]
+    assert sorted(records[j.id.split(":", 1)[1]] for j in jobs) == ["application.left", "application.registered"]
+    assert sorted(j.payload["status"] for j in jobs) == ["accepted", "withdrawn"]
+    # and the application's records are not left in the history's outbox
+    assert [r for r in HistoryRepository().pending(NOW.date().isoformat()) if r.subject_id == app.id] == []

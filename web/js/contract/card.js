@@ -62,13 +62,14 @@ function paragraphText(paragraph) {
   return bi(paragraph.kk ?? paragraph.ru ?? "", paragraph.ru ?? paragraph.kk ?? "");
 }
 
-/** The contract text as the server returns it: sections with an optional title and paragraphs. */
-function contractText(contract) {
+/** The contract text as the server returns it: sections with an optional title and paragraphs
+ * (`open`: unfolded, in a box of its own height that scrolls — step 6 shows it so). */
+export function contractText(contract, open = false) {
   const sections = contract.sections || [];
   if (!sections.length) return null;
   return h(
     "details",
-    { class: "card contract-text" },
+    { class: `card contract-text${open ? " contract-text-inline" : ""}`, open, tabindex: open ? "0" : null },
     h("summary", {}, w("contract.text")),
     sections.map((section) =>
       h(

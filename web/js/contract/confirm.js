@@ -7,6 +7,7 @@ import { clear, h, icon, uid, w } from "../dom.js";
 import { formatTenge } from "../format.js";
 import { signXml } from "../ncalayer.js";
 import { busy, dialog, dl, errorFields, notice, showError, showStatus } from "../ui.js";
+import { contractText } from "./card.js";
 import { biText, contractPath, dateTimeComma, downloadWithToken, kindergartenName, showRefusal, stepOfField } from "./common.js";
 
 /** The draft PDF: fetched with the session token, then saved by the browser. */
@@ -92,13 +93,24 @@ export function confirmStep(root, wizard) {
       contract.prices && contract.prices.length ? h("h4", {}, w("contract.prices")) : null,
       pricesTable(contract.prices),
     ),
+    contractText(contract, true),
     h("section", { class: "card" }, h("p", {}, w("contract.signHow")), readBox),
   );
   const send = h("button", { type: "button", class: "btn btn-primary btn-large" }, icon("pen"), w("contract.send"));
 
+  // while the contract is being signed and sent, nothing may move the wizard elsewhere
+  const holding = (on) => {
+    for (const el of document.querySelectorAll(".stepper .step-open, [data-wizard=back]")) {
+      if (el.tagName === "A") el.inert = on;
+      else el.disabled = on;
+      el.setAttribute("aria-disabled", String(on));
+    }
+  };
+
   const doSend = async () => {
     const base = contractPath(contract.number);
     showError(errors, null);
+    holding(true);
     try {
       showStatus(status, "contract.preparing");
       const signing = await post(`${base}/signing-document`, { read_confirmed: true });
@@ -116,6 +128,8 @@ export function confirmStep(root, wizard) {
         return;
       }
       showRefusal(form, errors, error);
+    } finally {
+      holding(false);
     }
   };
 

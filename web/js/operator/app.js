@@ -13,6 +13,7 @@ import * as applications from "./applications.js";
 import { areaName, loadRegions } from "./common.js";
 import * as checks from "./checks.js";
 import * as desk from "./desk.js";
+import * as file from "./file.js";
 import * as reports from "./reports.js";
 
 addWords(OPERATOR_WORDS);
@@ -28,6 +29,7 @@ const SC = "service_center";
 const SCREENS = [
   { name: "checks", pattern: /^checks$/, page: checks, roles: [ED, SC], title: "op.nav.checks" },
   { name: "applications", pattern: /^applications(?:\/(.+))?$/, page: applications, roles: [ED, SC], title: "op.nav.applications", params: (m) => ({ id: m[1] ? decodeURIComponent(m[1]) : null }) },
+  { name: "file", pattern: /^file$/, page: file, roles: [SC], title: "op.nav.file" },
   { name: "overdue", pattern: /^overdue$/, page: desk.overdue, roles: [ED, SC], title: "op.nav.overdue" },
   { name: "vacancies", pattern: /^vacancies$/, page: desk.vacancies, roles: [ED], title: "op.nav.vacancies" },
   { name: "reports", pattern: /^reports(?:\/(.+))?$/, page: reports, roles: [ED], title: "op.nav.reports", params: (m) => ({ id: m[1] ? decodeURIComponent(m[1]) : null }) },

@@ -128,7 +128,8 @@ function view(app, ctx, messages) {
     ["op.checks.district", areaName(app.region, app.district)],
     ["op.app.language", w(app.language === "ru" ? "op.lang.ru" : "op.lang.kk")],
     ["op.app.registered", formatDateTime(app.registered_at)],
-  ];
+    app.service_centre ? ["op.app.desk", bi(app.service_centre.consent_kk, app.service_centre.consent_ru)] : null,
+  ].filter(Boolean);
   const history = table(
     "op.app.history",
     [

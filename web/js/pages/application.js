@@ -5,6 +5,7 @@
 import { get, post } from "../api.js";
 import { allocationRulesPanel, familyPanel } from "../allocation-rules.js";
 import { directionsPanel } from "../directions.js";
+import { positionTab } from "../position.js";
 import { benefitNumber, bi, biField, clear, h, icon, kgName, uid, w } from "../dom.js";
 import { formatDate, formatDateTime } from "../format.js";
 import { signXml } from "../ncalayer.js";
@@ -15,6 +16,7 @@ import { statusBadge } from "./journal.js";
 
 const TABS = [
   ["info", "view.info"],
+  ["position", "view.position"],
   ["history", "view.history"],
   ["documents", "view.documents"],
 ];
@@ -127,6 +129,7 @@ async function infoTab(item) {
         ["view.registeredAt", formatDateTime(item.registered_at || item.created_at)],
         item.egov_number ? ["view.egov", item.egov_number] : null,
         item.service_center_number ? ["view.serviceCenter", item.service_center_number] : null,
+        item.service_centre ? ["view.filedAtDesk", bi(item.service_centre.consent_kk, item.service_centre.consent_ru)] : null,
         ["view.state", status],
         ["view.lastChange", formatDateTime(item.status_at)],
         statusReason ? ["view.statusReason", statusReason] : null,
@@ -504,6 +507,7 @@ export async function render(root, params, ctx) {
     let content;
     try {
       if (name === "info") content = await infoTab(item);
+      else if (name === "position") content = await positionTab(item, await placeNames(item));
       else if (name === "history") content = await historyTab(item.id);
       else content = await documentsTab(item.id);
     } catch (error) {

@@ -77,10 +77,10 @@ function wizardView(root, first, start, ctx) {
       const previous = editable.filter((step) => step < n).pop();
       const arrow = h("span", { "aria-hidden": "true" }, "← ");
       if (previous) {
-        return h("button", { type: "button", class: "btn btn-outline", onclick: () => wizard.open(previous) }, arrow, w("contract.back"));
+        return h("button", { type: "button", class: "btn btn-outline", dataset: { wizard: "back" }, onclick: () => wizard.open(previous) }, arrow, w("contract.back"));
       }
       const href = wizard.contract.status === "refused" ? `#${path}` : "#/contracts";
-      return h("a", { class: "btn btn-outline", href }, arrow, w("contract.back"));
+      return h("a", { class: "btn btn-outline", href, dataset: { wizard: "back" } }, arrow, w("contract.back"));
     },
 
     /** Sent for signing: «Шарт қол қоюға жіберілді!» (the address changes so that a reload keeps it). */
