@@ -29,7 +29,7 @@ from chalicelib.store.local import OutboxMessage
 from infra.local.receiver import ReceiverServer
 from tests.integration.contracts.conftest import BALAPAN, Wizard, directed
 from tests.integration.directions.conftest import ESIL_12, Portal, enqueue
-from tests.integration.jobs.conftest import jobs_in, settle
+from tests.integration.jobs.conftest import jobs_in, pending_or_dead, settle
 from tests.integration.jobs.faults import Baseline, Faults, injected
 
 BURST = 3
@@ -71,18 +71,8 @@ def delivered(receiver: ReceiverServer, kind: str) -> list[Any]:
     return [r for r in receiver.state.received if r.type == kind]
 
 
-def unfinished() -> list[Any]:
-    """Jobs not done, but for those scheduled days ahead by design (a draft's or an upload's expiry)."""
-    return [
-        (job.id, job.state, job.last_error)
-        for job in Job.scan()
-        if job.state != JobState.DONE
-        and not (job.state == JobState.PENDING and job.due and job.due - job.created_at > timedelta(days=1))
-    ]
-
-
 def clean(n: int, faults: Faults) -> None:
-    assert jobs_in(JobState.DEAD) == [] and unfinished() == [], (n, faults.failed, unfinished())
+    assert jobs_in(JobState.DEAD) == [] and pending_or_dead() == [], (n, faults.failed, pending_or_dead())
     # every message names the parent it is about (the in-site notices are made from it)
     assert all((job.payload or {}).get("owner_iin") for job in Job.scan() if job.kind.startswith("message.")), n
     assert orphans() == [], (n, faults.failed)

@@ -15,11 +15,10 @@ from chalicelib import wiring
 from chalicelib.domain.queue import ApplicationStatus
 from chalicelib.domain.webhooks import event_schemas
 from chalicelib.store.directions import Direction
-from chalicelib.store.jobs import Job, JobState
 from chalicelib.store.vacancies import SeatItem
 from infra.local.receiver import ReceiverServer
 from tests.integration.contracts.conftest import BALAPAN, Wizard
-from tests.integration.jobs.conftest import Portal, enqueue, settle
+from tests.integration.jobs.conftest import Portal, enqueue, pending_or_dead, settle
 from tests.integration.jobs.test_webhooks import register
 
 
@@ -37,7 +36,7 @@ def schema_valid(receiver: ReceiverServer) -> None:
 
 
 def all_done() -> None:
-    assert [(j.id, j.state, j.last_error) for j in Job.scan() if j.state != JobState.DONE] == []
+    assert pending_or_dead() == []
 
 
 def test_a_vacancy_filled_is_told_once_each_time_its_last_seat_goes(
