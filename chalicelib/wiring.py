@@ -310,7 +310,6 @@ def vacancy_service() -> VacancyService:
 
 @lru_cache(maxsize=1)
 def report_service() -> ReportService:
-    from chalicelib.notify import default_notifier
     from chalicelib.services.reports import MailAnnouncer, ReportService
     from chalicelib.settings import get_settings
     from chalicelib.store.counters import CounterStore
@@ -324,7 +323,7 @@ def report_service() -> ReportService:
         objects=objects(),
         subscriptions=ReportSubscriptions(),
         announcer=MailAnnouncer(
-            default_notifier(), settings.web_origin if settings.web_origin != "*" else settings.public_base_url
+            settings.web_origin if settings.web_origin != "*" else settings.public_base_url, clock().now
         ),
         since_year=settings.reports_since_year,
     )

@@ -15,13 +15,13 @@
   also the national ones. Service-centre staff see none.
 
 The announcement (an e-mail with a link to each subscriber) goes through a
-:class:`ReportAnnouncer`, so that it can be made a durable job without touching this service.
+:class:`ReportAnnouncer`; :class:`MailAnnouncer` writes each e-mail as a durable ``message.email`` job.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -73,19 +73,31 @@ class ReportAnnouncer(Protocol):
 
 
 class MailAnnouncer:
-    """An e-mail to each subscriber, with a link to the report's page in the operators' screens."""
+    """An e-mail to each subscriber, with a link to the report's page in the operators' screens.
 
-    def __init__(self, notifier: object, base_url: str) -> None:
-        self.notifier = notifier
+    Each e-mail is a ``message.email`` job (``docs/jobs.md``): retried with back-off, parked as a
+    dead letter if it keeps failing, and keyed by the report and the address, so a report announced
+    again (a repeated invocation) tells each subscriber once.
+    """
+
+    def __init__(self, base_url: str, now: Callable[[], datetime]) -> None:
         self.base_url = base_url.rstrip("/")
+        self.now = now
 
     def announce(self, report: StoredReport, subscribers: Sequence[Subscription]) -> int:
+        from chalicelib.jobs.registry import job_for
+        from chalicelib.store.jobs import JobStore
+
         link = f"{self.base_url}/operator.html#reports/{report.id}"
         subject = f"Есеп дайын / Отчёт готов: {report.period} ({report.scope})"
         body = f"Есеп дайын: {report.id}. Жүктеп алу: {link}\nОтчёт готов: {report.id}. Скачать: {link}\n"
+        jobs = JobStore()
+        added = 0
         for subscriber in subscribers:
-            self.notifier.send_email(subscriber.email, subject, body)  # type: ignore[attr-defined]
-        return len(subscribers)
+            payload = {"to": subscriber.email, "subject": subject, "text": body}
+            job = job_for("message.email", f"report#{report.id}#{subscriber.email}", payload, now=self.now())
+            added += jobs.add(job)
+        return added
 
 
 def report_forbidden(scope: str) -> Forbidden:

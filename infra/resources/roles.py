@@ -19,7 +19,7 @@ and the operators' scheduled reports::
 
     Family(
         "reports", "ReportsRole", functions=("daily-reports", "monthly-reports"),
-        tables={"report-counters": READ, "operators": READ}, objects={"reports/": WRITE}, email=True,
+        tables={"report-counters": READ, "operators": READ, "jobs": WRITE}, objects={"reports/": WRITE},
     )
 
 What a role may contain is checked by :mod:`infra.resources.policy_check` (no wildcard).
@@ -162,9 +162,9 @@ FAMILIES: list[Family] = [
             "kindergarten-groups": READ,
             "benefit-categories": READ,
             "operators": READ,
+            "jobs": WRITE,  # each subscriber's e-mail is a job (the job worker sends it)
         },
         objects={"reports/": WRITE},
-        email=True,
     ),
 ]
 

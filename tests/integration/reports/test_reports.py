@@ -27,6 +27,7 @@ from chalicelib.store.applications import Application
 from chalicelib.store.counters import SHARDS, ReportCounter
 from chalicelib.store.directions import Direction
 from chalicelib.store.history import HistoryRecord
+from chalicelib.store.jobs import Job
 from chalicelib.store.objects import ObjectStore
 from infra.local.testca import NCA_EMPLOYEE, DemoPerson
 from tests.integration.reports.conftest import Portal, enqueue
@@ -249,8 +250,12 @@ def test_the_schedule_keeps_every_scope_and_mails_the_subscribers(api, clock, po
     national = load_workbook(io.BytesIO(ObjectStore().get("reports/national/month/2026-01.xlsx")))["queue"]
     assert list(national.iter_rows(values_only=True))[-1][-1] == 8
 
-    # and the subscriber got one e-mail per report of their scope, with a link
+    # and the subscriber got one e-mail per report of their scope, with a link, each sent by its job
     from chalicelib.notify.outbox import OutboxNotifier
+
+    mailed = [j for j in Job.scan() if j.kind == "message.email" and j.payload.get("to") == "reports@edu.kz"]
+    assert len(mailed) == 2, mailed
+    api.run_jobs()
 
     mails = OutboxNotifier().messages_for("reports@edu.kz")
     assert sorted(m.subject.rsplit("(", 1)[1] for m in mails) == ["region-astana)", "region-astana)"]
