@@ -193,6 +193,7 @@ def benefit_checks() -> BenefitCheckService:
         reference(),
         objects(),
         default_notifier(),
+        verifier(),
     )
 
 

@@ -16,10 +16,6 @@ from chalicelib.domain.principal import Role
 bp = Blueprint(__name__)
 
 
-class RefusalRequest(BaseModel):
-    reason: str = Field(min_length=1, max_length=1000)
-
-
 @bp.route("/operator/benefit-checks", methods=["GET"], cors=True)
 @handles_errors
 def pending() -> Any:
@@ -35,12 +31,32 @@ def overdue() -> Any:
     return {"items": wiring.benefit_checks().overdue(operator)}
 
 
+class DecisionDocumentRequest(BaseModel):
+    approve: bool
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class SignedDecisionRequest(BaseModel):
+    signed_xml: str = Field(min_length=1, max_length=200_000)
+
+
+@bp.route("/operator/benefit-checks/{application_id}/decision-document", methods=["POST"], cors=True)
+@handles_errors
+def decision_document(application_id: str) -> Any:
+    """The decision statement (approve, or refuse with the reason) the operator signs with their EDS."""
+    operator = require_operator(bp.current_request)
+    body = parse_body(bp.current_request, DecisionDocumentRequest)
+    xml = wiring.benefit_checks().document(operator, unquote(application_id), approve=body.approve, reason=body.reason)
+    return {"xml": xml}
+
+
 @bp.route("/operator/benefit-checks/{application_id}/approve", methods=["POST"], cors=True)
 @handles_errors
 def approve(application_id: str) -> Any:
     application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     operator = require_operator(bp.current_request)
-    return wiring.benefit_checks().decide(operator, application_id, approve=True, reason=None)
+    body = parse_body(bp.current_request, SignedDecisionRequest)
+    return wiring.benefit_checks().decide(operator, application_id, approve=True, signed_xml=body.signed_xml)
 
 
 @bp.route("/operator/benefit-checks/{application_id}/refuse", methods=["POST"], cors=True)
@@ -48,8 +64,8 @@ def approve(application_id: str) -> Any:
 def refuse(application_id: str) -> Any:
     application_id = unquote(application_id)  # API Gateway may pass it percent-encoded (УО.…)
     operator = require_operator(bp.current_request)
-    body = parse_body(bp.current_request, RefusalRequest)
-    return wiring.benefit_checks().decide(operator, application_id, approve=False, reason=body.reason)
+    body = parse_body(bp.current_request, SignedDecisionRequest)
+    return wiring.benefit_checks().decide(operator, application_id, approve=False, signed_xml=body.signed_xml)
 
 
 # --- the standard contract (seed 000): the education department publishes its versions ------------

@@ -780,8 +780,11 @@ class ApplicationRepository:
         now: datetime,
         why: str | None = None,
         jobs: Sequence[Model] = (),
+        details: dict[str, Any] | None = None,
     ) -> Application:
-        """An operator's decision on a pending benefit claim; approval puts the child in its queue."""
+        """An operator's decision on a pending benefit claim; approval puts the child in its queue.
+
+        ``details`` joins the history record (the signed statement's key in S3, the certificate)."""
 
         def plan(app: Application) -> _Edit:
             self._require_active(app)
@@ -808,7 +811,7 @@ class ApplicationRepository:
                 from_state=_benefit_state(app.benefit_status, app.benefit_category),
                 to_state=_benefit_state(status.value, app.benefit_category),
                 why=why,
-                details=_decision_timing(app, now),
+                details={**(_decision_timing(app, now) or {}), **(details or {})} or None,
                 writes=writes,
             )
 

@@ -90,6 +90,20 @@ class Api:
         assert status == 200, body
         return body
 
+    def decide_benefit(
+        self, token: str, application_id: str, signer: Any, *, approve: bool = True, reason: str | None = None
+    ) -> tuple[int, Any]:
+        """An operator's benefit decision as the page makes it: the statement, signed with ``signer``'s
+        signing key, sent to approve or refuse."""
+        from urllib.parse import quote
+
+        path = f"/operator/benefit-checks/{quote(application_id, safe='')}"
+        status, body = self.call("POST", f"{path}/decision-document", {"approve": approve, "reason": reason}, token)
+        if status != 200:
+            return status, body
+        signed = self.sign(body["xml"], signer.sign).decode()
+        return self.call("POST", f"{path}/{'approve' if approve else 'refuse'}", {"signed_xml": signed}, token)
+
     def parent_token(self, person: Any) -> str:
         """Signed in, with contacts given: ready for every parent route."""
         body = self.sign_in(person)

@@ -14,7 +14,9 @@ from tests.integration.reports.test_reports import SERVICE_CENTRE, as_strings, n
 pytestmark = pytest.mark.usefixtures("atomic")
 
 
-def test_overdue_claims_are_listed_per_district_and_decisions_are_timed_and_reported(api, clock, operator, pki_ca):
+def test_overdue_claims_are_listed_per_district_and_decisions_are_timed_and_reported(
+    api, clock, operator, pki_ca, pki_people
+):
     now = clock.now()  # Thursday 15 January 2026, 11:00 in Almaty
     repo = wiring.applications()
     late, fresh, elsewhere = (
@@ -41,10 +43,8 @@ def test_overdue_claims_are_listed_per_district_and_decisions_are_timed_and_repo
     assert status == 200 and [i["application_id"] for i in body["items"]] == [late.id]
 
     # decisions record the step's start, end, limit and lateness in the history
-    assert api.call("POST", f"/operator/benefit-checks/{late.id}/approve", token=operator)[0] == 200
-    status, _ = api.call(
-        "POST", f"/operator/benefit-checks/{fresh.id}/refuse", {"reason": "Анықтама жоқ"}, token=operator
-    )
+    assert api.decide_benefit(operator, late.id, pki_people["operator"])[0] == 200
+    status, _ = api.decide_benefit(operator, fresh.id, pki_people["operator"], approve=False, reason="Анықтама жоқ")
     assert status == 200
     [decided] = [r for r in repo.history(late.id) if r.event == "application.benefit_approved"]
     assert decided.details["overdue"] is True and decided.details["started_at"].startswith("2026-01-10T06:00")

@@ -1,10 +1,12 @@
 // The benefit-check queue: each claim with its scans shown on the page (fetched with the
-// operator's session, never as bare links), approve or refuse with a reason.
+// operator's session, never as bare links), approve or refuse with a reason. The decision is a
+// statement the server builds; the operator signs it with their EDS in NCALayer and the page sends it.
 
 import { get, post } from "../api.js";
 import { bi, clear, h, w } from "../dom.js";
 import { formatDate } from "../format.js";
-import { busy, field, notice, reportError, showError } from "../ui.js";
+import { signXml } from "../ncalayer.js";
+import { busy, field, notice, reportError, showError, showStatus } from "../ui.js";
 import { areaName, fetchBlob, head } from "./common.js";
 
 const urls = new Set();
@@ -31,8 +33,23 @@ async function showScan(slot, scan) {
   }
 }
 
+/** The decision statement built by the server, signed in NCALayer with the signing key, sent. */
+async function signDecision(id, approve, reason, status) {
+  const path = `/operator/benefit-checks/${encodeURIComponent(id)}`;
+  const drafted = await post(`${path}/decision-document`, approve ? { approve } : { approve, reason });
+  showStatus(status, "op.checks.signing");
+  const signed = await signXml(drafted.xml, "sign");
+  showStatus(status, "signin.checking");
+  try {
+    return await post(`${path}/${approve ? "approve" : "refuse"}`, { signed_xml: signed });
+  } finally {
+    showStatus(status, null);
+  }
+}
+
 function claimCard(item, onDone) {
   const errors = h("div", { class: "error-slot" });
+  const status = h("div", { class: "status-slot", "aria-live": "polite" });
   const scans = h("div", { class: "scans" });
   const docs = item.documents || [];
   if (!docs.length) scans.append(h("p", { class: "muted" }, w("op.checks.noDocuments")));
@@ -52,9 +69,10 @@ function claimCard(item, onDone) {
     busy(approve, async () => {
       showError(errors, null);
       try {
-        await post(`/operator/benefit-checks/${encodeURIComponent(id)}/approve`, {});
+        await signDecision(id, true, null, status);
         onDone("success", "op.checks.approved", { id });
       } catch (error) {
+        showStatus(status, null);
         showError(errors, error);
       }
     }),
@@ -68,9 +86,10 @@ function claimCard(item, onDone) {
     busy(confirm, async () => {
       const reason = refuseForm.querySelector("textarea").value;
       try {
-        await post(`/operator/benefit-checks/${encodeURIComponent(id)}/refuse`, { reason });
+        await signDecision(id, false, reason, status);
         onDone("info", "op.checks.refused", { id });
       } catch (error) {
+        showStatus(status, null);
         reportError(refuseForm, errors, error);
       }
     });
@@ -91,6 +110,7 @@ function claimCard(item, onDone) {
     h("h3", { class: "h4" }, w("op.checks.documents")),
     scans,
     errors,
+    status,
     h("div", { class: "actions" }, approve, refuse),
     refuseForm,
   );
