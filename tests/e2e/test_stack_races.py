@@ -47,16 +47,22 @@ def race(calls: list[Any]) -> list[tuple[int, Any]]:
         return list(pool.map(lambda make: make(), calls))
 
 
-def test_racing_submissions_and_enrolments_each_have_one_winner(local_stack: StackProcess):
-    api = local_stack.api
-    _, challenge = call("POST", f"{api}/auth/challenge", {"audience": "parent"})
-    signed_in = sign_with_ncalayer(local_stack.ncalayer, challenge["xml"], iin=SAULE, oids=[AUTH_OID])
-    status, session = call("POST", f"{api}/auth/sign-in", {"signed_xml": signed_in})
+def parent_session(stack: StackProcess, iin: str, email: str, phone: str) -> dict[str, str]:
+    """A parent signed in through NCALayer with the AUTH key, contacts given: the headers to call with."""
+    _, challenge = call("POST", f"{stack.api}/auth/challenge", {"audience": "parent"})
+    signed_in = sign_with_ncalayer(stack.ncalayer, challenge["xml"], iin=iin, oids=[AUTH_OID])
+    status, session = call("POST", f"{stack.api}/auth/sign-in", {"signed_xml": signed_in})
     assert status == 200, session
     parent = {"Authorization": f"Bearer {session['token']}"}
     if session["needs_contacts"]:
-        status, _ = call("PUT", f"{api}/me/contacts", {"email": "saule@mail.kz", "phone": "+77071234567"}, parent)
+        status, _ = call("PUT", f"{stack.api}/me/contacts", {"email": email, "phone": phone}, parent)
         assert status == 200
+    return parent
+
+
+def test_racing_submissions_and_enrolments_each_have_one_winner(local_stack: StackProcess):
+    api = local_stack.api
+    parent = parent_session(local_stack, SAULE, "saule@mail.kz", "+77071234567")
     draft = {
         "applicant": {
             "address": {"city": "Астана", "district": "Сарыарқа ауданы", "street": "Бейбітшілік көшесі",
@@ -155,14 +161,7 @@ def upload(api: str, headers: dict[str, str]) -> str:
 def test_racing_contract_signatures_each_have_one_winner(local_stack: StackProcess):
     api, ncalayer = local_stack.api, local_stack.ncalayer
     # given a parent whose child holds a direction to a kindergarten with electronic contracts
-    _, challenge = call("POST", f"{api}/auth/challenge", {"audience": "parent"})
-    signed_in = sign_with_ncalayer(ncalayer, challenge["xml"], iin=ERLAN, oids=[AUTH_OID])
-    status, session = call("POST", f"{api}/auth/sign-in", {"signed_xml": signed_in})
-    assert status == 200, session
-    parent = {"Authorization": f"Bearer {session['token']}"}
-    if session["needs_contacts"]:
-        status, _ = call("PUT", f"{api}/me/contacts", {"email": "erlan@mail.kz", "phone": "+77012223344"}, parent)
-        assert status == 200
+    parent = parent_session(local_stack, ERLAN, "erlan@mail.kz", "+77012223344")
     draft = {
         "applicant": {
             "address": {"city": "Астана", "district": "Алматы ауданы", "street": "Тәуелсіздік даңғылы",
