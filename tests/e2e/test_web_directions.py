@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from infra.local.harness import StackProcess
 from tests.e2e.browser import (
+    DESKTOP,
     PHONE,
     assert_accessible,
     give_contacts,
@@ -179,6 +180,18 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     screenshot(page, "web-direction-issued-ru")
     switch_language(page, "kk")
 
+    # the extension dialog in Russian, on a computer and on a phone (its number field styled like the others)
+    switch_language(page, "ru")
+    row.get_by_role("button", name="Продлить").click()
+    expect(page.get_by_role("dialog").locator("input[name=days]")).to_have_css("border-top-style", "solid")
+    screenshot(page, "web-direction-extend-ru")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "web-direction-extend-phone-ru")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.set_viewport_size(DESKTOP)
+    switch_language(page, "kk")
+
     # when the parent extends it by 10 days
     row.get_by_role("button", name="Ұзарту").click()
     dialog = page.get_by_role("dialog")
@@ -186,8 +199,26 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     dialog.get_by_role("button", name="Ұзарту").click()
     expect(dialog.get_by_text("1-ден 30-ға дейінгі санды енгізіңіз.")).to_be_visible()
     dialog.get_by_label(label("Күнтізбелік күн саны")).fill("10")
+    assert_accessible(page, "the extension dialog")
     screenshot(page, "web-direction-extend-kk")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "web-direction-extend-phone-kk")
+    page.set_viewport_size(DESKTOP)
+    held: list = []  # the extension is held at the network, to see the dialog while it is under way
+    page.route("**/extend", lambda route: held.append(route))
     dialog.get_by_role("button", name="Ұзарту").click()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the extension did not reach the network"
+    # then while it is being sent, the dialog cannot be cancelled, closed or left with Escape
+    expect(dialog.get_by_role("button", name="Болдырмау")).to_be_disabled()
+    expect(dialog.locator(".dialog-head .icon-btn")).to_be_disabled()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_visible()
+    held[0].continue_()
+    page.unroute("**/extend")
 
     # then it is extended, and cannot be extended again
     expect(page.get_by_text("Жолдама ұзартылды.")).to_be_visible()

@@ -13,7 +13,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from infra.local.harness import StackProcess
 from tests.e2e.browser import (
+    DESKTOP,
     PHONE,
+    assert_accessible,
     give_contacts,
     label,
     new_page,
@@ -88,11 +90,29 @@ def test_a_refused_phone_number_is_explained_in_the_chosen_language(stack: Stack
     sign_in(page, stack)
     expect(page.get_by_role("heading", name="Байланыс деректері")).to_be_visible()
 
-    # when they give a number that is not a Kazakhstan mobile number
-    give_contacts(page, "dinara@example.kz", "12345")
+    # when they give a wrong e-mail and a number that is not a Kazakhstan mobile number
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "PUT" else None)
+    give_contacts(page, "dinara@", "12345")
 
-    # then the server's reason is shown at the phone field, in Kazakh, then in Russian
+    # then the page shows both errors at once, before anything is sent
+    expect(page.locator("[data-field='email']")).to_contain_text("Электрондық пошта мекенжайын тексеріңіз")
     phone_field = page.locator("[data-field='phone']")
+    expect(phone_field).to_contain_text("Ұялы телефон нөмірі қате")
+    assert sent == [], sent
+    assert_accessible(page, "the contacts form with two errors")
+    screenshot(page, "web-contacts-two-errors-kk")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "web-contacts-two-errors-phone-kk")
+    switch_language(page, "ru")
+    expect(page.locator("[data-field='email']")).to_contain_text("Проверьте адрес электронной почты")
+    screenshot(page, "web-contacts-two-errors-phone-ru")
+    page.set_viewport_size(DESKTOP)
+    switch_language(page, "kk")
+
+    # when the e-mail is right and only the number is wrong, the reason is at the phone field, in both languages
+    page.get_by_label(label("Электрондық пошта")).first.fill("dinara@example.kz")
+    page.get_by_role("button", name="Сақтау").click()
     expect(phone_field).to_contain_text("Ұялы телефон нөмірі қате")
     expect(page.get_by_label(label("Ұялы телефон"))).to_have_attribute("aria-invalid", "true")
     screenshot(page, "web-contacts-error-kk")
@@ -165,6 +185,11 @@ def test_the_journal_offers_to_link_an_application_and_explains_a_refusal(stack:
     # when they try to link an application that does not exist for that child
     form = page.locator("form.link-form")
     expect(form.get_by_role("heading", name="Өтінішті ата-ананың ЖСН-ға біріктіру")).to_be_visible()
+    # when they press «Біріктіру» with nothing filled in, each field says what it needs, in words
+    form.get_by_role("button", name="Біріктіру").click()
+    expect(form.locator(".field-error").filter(has_text="Бұл өріс міндетті.")).to_have_count(2)
+    expect(form).not_to_contain_text("registration_number")
+    expect(form).not_to_contain_text("child_iin")
     form.get_by_label(label("Нөмірі")).fill("УО.2026.999999.1")
     form.get_by_label(label("Баланың ЖСН")).fill("190815630782")
     form.get_by_role("button", name="Біріктіру").click()
