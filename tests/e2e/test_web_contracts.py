@@ -201,7 +201,16 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     for slot in ("photo", "health_passport", "health_certificate"):
         expect(page.locator(f"[data-field='{slot}']")).to_contain_text("жүктелді")
     expect(page.locator("[data-field='photo'] img.doc-preview")).to_be_visible()  # the parent sees the photo
+    assert page.locator("[data-field='photo'] img.doc-preview").evaluate("img => img.naturalWidth") > 0
+    assert_accessible(page, "step 5 with the previews of the uploaded photos")
     screenshot(page, "web-contract-step5-kk")
+    switch_language(page, "ru")
+    screenshot(page, "web-contract-step5-ru")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "web-contract-step5-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-contract-step5-phone-kk")
+    page.set_viewport_size(DESKTOP)
     page.get_by_role("button", name="Әрі қарай").click()
 
     # step 6: the contract's text is on the screen, and the draft can be downloaded (a PDF, fetched with the session)
@@ -211,6 +220,10 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     expect(text.locator(".contract-section").first).to_be_visible()
     assert_accessible(page, "step 6 of the contract")
     screenshot(page, "web-contract-step6-kk")
+    switch_language(page, "ru")
+    expect(text.locator(".contract-section").first).to_be_visible()
+    screenshot(page, "web-contract-step6-ru")
+    switch_language(page, "kk")
     page.set_viewport_size(PHONE)
     # on a phone the six steps are one compact row, not six cards before the content
     steps = page.locator(".stepper .step")
@@ -373,7 +386,10 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "web-history-contract-phone-ru")
     switch_language(page, "kk")
+    screenshot(page, "web-history-contract-phone-kk")
     page.set_viewport_size(DESKTOP)
+    # one word for one thing: «жолдама», never «бағыт»
+    expect(page.locator("main")).not_to_contain_text("бағыт")
 
     # and «Шарттар» shows it signed, and its card the validity, the text and the final PDF
     page.get_by_role("navigation").get_by_role("link", name="Шарттар").click()
@@ -381,6 +397,7 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     listed = page.locator(f"tr[data-number='{number}']")
     expect(listed).to_contain_text("Қол қойылды")
     expect(listed).to_contain_text("Балапан")
+    assert_accessible(page, "the contracts list")
     screenshot(page, "web-contracts-list-kk")
     listed.get_by_role("link", name=number).click()
     expect(page.locator(".contract-validity")).to_have_text("Шарттың қолданылу мерзімі: мерзімсіз")
@@ -390,6 +407,7 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
         assert response.read(5) == b"%PDF-"
     page.get_by_text("Шарттың мәтіні").click()
     expect(page.locator(".contract-text .contract-section").first).to_be_visible()
+    assert_accessible(page, "a signed contract's card")
     screenshot(page, "web-contract-signed-kk")
     switch_language(page, "ru")
     expect(page.locator(".contract-validity")).to_have_text("Срок действия договора: бессрочно")

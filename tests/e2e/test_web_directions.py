@@ -103,6 +103,7 @@ def test_a_parent_chooses_a_private_kindergarten_under_the_state_order(stack: St
     cards = page.locator(".private-list .kg")
     expect(cards).to_have_count(3)
     expect(cards.filter(has_text="Нұрлы бала").first).to_contain_text("Бос орын: 2")
+    assert_accessible(page, "the private kindergartens' list")
     screenshot(page, "web-private-list-kk")
     switch_language(page, "ru")
     expect(page.get_by_text("Список свободных мест по государственному заказу")).to_be_visible()
@@ -247,6 +248,7 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     history = page.get_by_role("tabpanel")
     expect(history).to_contain_text("жолдама кезектегі орны бойынша берілді")
     expect(history).to_contain_text("жолдаманың мерзімі 10 күнге ұзартылды")
+    expect(page.locator("main")).not_to_contain_text("бағыт")  # «жолдама», one word for one thing
     screenshot(page, "web-direction-history-kk")
 
     # when the parent revokes it within 24 hours
