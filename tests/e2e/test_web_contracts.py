@@ -202,6 +202,7 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
         expect(page.locator(f"[data-field='{slot}']")).to_contain_text("жүктелді")
     expect(page.locator("[data-field='photo'] img.doc-preview")).to_be_visible()  # the parent sees the photo
     assert page.locator("[data-field='photo'] img.doc-preview").evaluate("img => img.naturalWidth") > 0
+    expect(page.locator("[data-field='photo'] .file-size")).to_have_text(re.compile(r"^\d+ (Б|КБ)$"))  # as «2 МБ»
     assert_accessible(page, "step 5 with the previews of the uploaded photos")
     screenshot(page, "web-contract-step5-kk")
     switch_language(page, "ru")
