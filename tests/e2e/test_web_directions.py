@@ -10,6 +10,8 @@ publishes a vacancy, sees it in the application view, extends it and revokes it.
 from __future__ import annotations
 
 import re
+import subprocess
+import urllib.request
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from tests.e2e.browser import (
     assert_accessible,
     give_contacts,
     label,
+    new_page,
     partner_call,
     screenshot,
     sign_in,
@@ -52,6 +55,18 @@ def publish(stack: StackProcess, kindergarten_id: str, group_id: str, seats: int
         body,
         idempotency_key=f"web-{kindergarten_id}-{group_id}-{seats}",
     )
+
+
+def verification_address(stack: StackProcess, pdf_url: str) -> str:
+    """Where the PDF's QR code leads: its document id and check code are printed under the code."""
+    with urllib.request.urlopen(pdf_url, timeout=30) as response:
+        pdf = response.read()
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for at, line in enumerate(lines[:-1]):
+        if re.fullmatch(r"[0-9a-f]{20}", line) and re.fullmatch(r"[A-Za-z0-9_-]{8}", lines[at + 1]):
+            return f"{stack.api}/verify/{line}?c={lines[at + 1]}"
+    raise AssertionError(f"no document id and check code in the PDF's text: {lines[-12:]}")
 
 
 def signed_in(page: Page, stack: StackProcess) -> None:
@@ -233,6 +248,19 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     documents = page.get_by_role("tabpanel")
     expect(documents.locator("[data-superseded='true']")).to_have_count(1)
     expect(documents).to_contain_text("Ауыстырылған құжаттар")
+    # and the old PDF's QR verification says it was replaced, and by which document
+    old_pdf = documents.locator("tr", has=page.locator("[data-superseded='true']")).get_by_role("link")
+    verify_page = verification_address(stack, old_pdf.get_attribute("href") or "")
+    with new_page(page.context.browser) as verifying:
+        verifying.goto(verify_page)
+        expect(verifying.locator("h1")).to_have_text("⚠ Құжат ауыстырылды / Документ заменён")
+        expect(verifying.locator("main")).to_contain_text("жаңа құжатпен ауыстырылды: № Ж.")
+        expect(verifying.locator("main")).to_contain_text("он заменён новым документом: № Ж.")
+        assert_accessible(verifying, "the verification page of a superseded direction")
+        screenshot(verifying, "web-verify-superseded")
+        verifying.set_viewport_size(PHONE)
+        assert verifying.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        screenshot(verifying, "web-verify-superseded-phone")
     assert_accessible(page, "the documents with a superseded direction")
     screenshot(page, "web-direction-reissued-documents-kk")
     switch_language(page, "ru")
