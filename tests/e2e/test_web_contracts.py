@@ -309,6 +309,15 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     page.goto(application_view)
     expect(row.locator("[data-clock='running']")).to_contain_text("дейін (қоса алғанда)")
     screenshot(page, "web-direction-resumed-kk")
+    switch_language(page, "ru")
+    expect(row.locator("[data-clock='running']")).to_contain_text("(включительно)")
+    screenshot(page, "web-direction-resumed-ru")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "web-direction-resumed-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-direction-resumed-phone-kk")
+    page.set_viewport_size(DESKTOP)
 
     # then the contract card shows the reason, and the parent corrects the details and sends again
     page.goto(sent_view.removesuffix("/sent"))
