@@ -111,10 +111,10 @@ def synthesise(rng: random.Random) -> tuple[dict[tuple[str, str], Counter[str]],
     fast: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
 
     def count(record: SimpleNamespace, app: SimpleNamespace, serial: int) -> None:
-        found = tallies(record, _facts(app))  # type: ignore[arg-type]
+        found = tallies(record, app.facts)  # type: ignore[arg-type]
         local = record.at + ALMATY_OFFSET
         month = f"{local.year}-{local.month:02d}"
-        cell = f"{app.district}#{shard_of(app.id)}"
+        cell = app.cell
         target = by_month[(app.region, cell, month)]
         for name, delta in found:
             target[name] += delta
@@ -138,6 +138,7 @@ def synthesise(rng: random.Random) -> tuple[dict[tuple[str, str], Counter[str]],
             benefit_status="none",
             benefit_category=None,
         )
+        app.facts, app.cell = _facts(app), f"{district}#{shard_of(app.id)}"  # as they are before each change
         channel = rng.choice(("portal", "service_center"))
         count(_record("application", app.id, "application.registered", at, details={"channel": channel}), app, serial)
         if rng.random() < 0.08:
@@ -152,6 +153,7 @@ def synthesise(rng: random.Random) -> tuple[dict[tuple[str, str], Counter[str]],
             )
             count(record, app, serial)
             app.benefit_status, app.benefit_category = "approved", category
+            app.facts = _facts(app)
         left_at = at + timedelta(days=rng.randrange(1, 400))
         left = rng.random() < 0.25 and left_at < NOW
         if left:
