@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.clock import Clock
@@ -48,6 +48,9 @@ from chalicelib.store.report_subscriptions import ReportSubscriptions, Subscript
 
 NATIONAL_REGION = "kz"  # the ministry's operators: the national reports too
 PREFIX = "reports/"
+# a closing is kept this long after its instant at the earliest: a change counts at the instant it
+# began, and one begun just before midnight may commit a moment after it (the schedule runs at 00:30)
+CLOSING_MARGIN = timedelta(minutes=10)
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
 
 
@@ -199,15 +202,21 @@ class ReportService:
                 states[(region, district)].update(counts)
         return events, states, items
 
+    def closable(self, period: Period) -> bool:
+        """Whether ``period`` is over long enough for its end to be kept (:data:`CLOSING_MARGIN`)."""
+        return self.clock.now() - period.end >= CLOSING_MARGIN
+
     def close(self, period: Period) -> bool:
         """Keep the nation's states at the end of ``period`` if it is over (what the schedule does)."""
+        if not self.closable(period):
+            return False
         _, states, _ = self._read(Scope(ScopeLevel.NATIONAL), period)
         return self._close(period, states)
 
     def _close(self, period: Period, states: dict[tuple[str, str], Counter[str]]) -> bool:
         """The nation's states read at the period's end become the closing of the next day's 00:00."""
-        if period.end > self.clock.now():
-            return False  # not over: the states were read now, not at the end
+        if not self.closable(period):
+            return False  # not over (the states were read now, not at its end), or only just
         self.counters.close(local_day(period.end), states)
         return True
 
