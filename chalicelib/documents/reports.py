@@ -16,7 +16,9 @@ from collections import defaultdict
 from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
+from chalicelib.documents import survey_report
 from chalicelib.documents.formatting import format_datetime
+from chalicelib.domain import survey
 from chalicelib.domain.reports import Report, Section
 
 TOTAL = "Барлығы / Итого"
@@ -49,6 +51,7 @@ VALUES: dict[str, str] = {
     "edu.decision": "ЖАО шешімі (3 күн) / решение ОО (3 дня)",
     "kk": "қазақ / казахский",
     "ru": "орыс / русский",
+    **survey.VALUES,  # the satisfaction survey's services and levels
 }
 
 
@@ -105,6 +108,7 @@ def render_xlsx(report: Report, names: Mapping[str, str]) -> bytes:
         for cell in sheet[sheet.max_row]:
             cell.font = bold
         sheet.column_dimensions["A"].width = 36
+    survey_report.add_sheet(book, report)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -204,6 +208,7 @@ def render_pdf(report: Report, names: Mapping[str, str]) -> bytes:
             )
             story.append(table)
         story.append(Paragraph(escape(f"{TOTAL}: {section.total}"), body))
+    story += survey_report.pdf_flowables(report, heading, body, small)
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out,
