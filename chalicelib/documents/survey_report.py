@@ -66,6 +66,7 @@ def pdf_flowables(report: Report, heading: Any, body: Any, small: Any) -> list[A
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
+    from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     from chalicelib.documents.pdf import REGULAR
@@ -79,7 +80,7 @@ def pdf_flowables(report: Report, heading: Any, body: Any, small: Any) -> list[A
             + [str(v) for v in values[2:6]]
             + [f"{v:.1f}" for v in values[6:]]
         )
-    table = Table(data, repeatRows=1)
+    table = Table(data, repeatRows=1, colWidths=[56 * mm, 20 * mm] + [28 * mm] * 7)
     table.setStyle(
         TableStyle(
             [
@@ -88,6 +89,7 @@ def pdf_flowables(report: Report, heading: Any, body: Any, small: Any) -> list[A
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#C9D1DA")),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F4F7")),
                 ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ]
         )
     )
