@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 from chalice import Blueprint
@@ -16,6 +16,9 @@ from pydantic import BaseModel, Field
 from chalicelib import wiring
 from chalicelib.api.responses import handles_errors, json_response, parse_body
 from chalicelib.api.security import require_parent
+
+if TYPE_CHECKING:
+    from chalicelib.services.survey import PendingService
 
 bp = Blueprint(__name__)
 
@@ -47,7 +50,7 @@ def form_json() -> dict[str, Any]:
     }
 
 
-def item_json(pending: Any) -> dict[str, Any]:
+def item_json(pending: PendingService) -> dict[str, Any]:
     from chalicelib.domain.survey import SERVICE_WORDS, ServiceKind
 
     service, answer = pending.service, pending.answer
