@@ -204,3 +204,44 @@ def test_a_parent_answers_each_service_once_and_the_report_equals_a_naive_recoun
         ExpressionAttributeValues={":one": {"N": "1"}},
     )
     assert report_rows("survey") != expected["survey"]
+
+
+def test_two_answers_sent_at_once_keep_one_and_count_it_once(filing: Any, api: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from chalicelib.domain.errors import DomainError
+    from chalicelib.domain.principal import Principal, Role
+
+    # given a child just registered: the registration's survey is pending
+    status, filed = filing.file()
+    assert status == 201, filed
+    principal = Principal(filing.person.person.iin, "", Role.PARENT, "")
+    start = Barrier(2)
+
+    def send(level: str) -> Any:
+        start.wait()
+        try:
+            return wiring.satisfaction_survey().answer(
+                principal,
+                filed["id"],
+                service="registration",
+                instance=filed["id"],
+                result=level,
+                information=level,
+                dismissed=False,
+            )
+        except DomainError as refused:
+            return refused
+
+    # when two answers arrive at the same moment (moto answering one request at a time, as DynamoDB does)
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(send, ["satisfied", "not_satisfied"]))
+
+    # then one is kept, the other refused as already answered, and the report counts one
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
+    kept = [o for o in outcomes if not isinstance(o, DomainError)]
+    assert len(kept) == 1 and [r.code for r in refused] == ["survey.already_answered"]
+    assert [a.result for a in SurveyAnswer.scan()] == [kept[0].result]
+    assert report_rows("survey") == Counter({("esil", "registration", kept[0].result): 1})
+    assert report_rows("survey") == naive()["survey"]
