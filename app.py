@@ -14,6 +14,7 @@ from chalicelib.api import (
     reference,
     reports,
     service_centre,
+    survey,
     system,
     uploads,
     verify,
@@ -41,6 +42,7 @@ app.register_blueprint(reference.bp)
 app.register_blueprint(verify.bp)
 app.register_blueprint(uploads.bp)
 app.register_blueprint(applications.bp)
+app.register_blueprint(survey.bp)
 app.register_blueprint(notices.bp)
 app.register_blueprint(operators.bp)
 app.register_blueprint(service_centre.bp)

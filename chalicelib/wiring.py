@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold st
     from chalicelib.services.reports import ReportService
     from chalicelib.services.service_centre import ServiceCentreFiling
     from chalicelib.services.sessions import SessionTokens
+    from chalicelib.services.survey import SatisfactionSurvey
     from chalicelib.services.uploads import UploadService
     from chalicelib.services.vacancies import VacancyService
     from chalicelib.services.webhooks import WebhookService
@@ -391,3 +392,17 @@ def position_service() -> PositionService:
     from chalicelib.store.counters import CounterStore
 
     return PositionService(clock=clock(), applications=applications(), reference=reference(), counters=CounterStore())
+
+
+@lru_cache(maxsize=1)
+def satisfaction_survey() -> SatisfactionSurvey:
+    from chalicelib.services.survey import SatisfactionSurvey
+    from chalicelib.store.directions import DirectionRepository
+    from chalicelib.store.survey import SurveyStore
+
+    return SatisfactionSurvey(
+        clock=clock(),
+        applications=application_service(),
+        directions=DirectionRepository(),
+        store=SurveyStore(),
+    )

@@ -17,7 +17,9 @@ from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
+from chalicelib.documents import survey_report
 from chalicelib.documents.formatting import format_datetime
+from chalicelib.domain import survey
 from chalicelib.domain.reports import Report, Section
 
 TOTAL = "Барлығы / Итого"
@@ -50,6 +52,7 @@ VALUES: dict[str, str] = {
     "edu.decision": "ЖАО шешімі (3 күн) / решение ОО (3 дня)",
     "kk": "қазақ / казахский",
     "ru": "орыс / русский",
+    **survey.VALUES,  # the satisfaction survey's services and levels
 }
 
 
@@ -112,6 +115,7 @@ def render_xlsx(report: Report, names: Mapping[str, str]) -> bytes:
         for row in section.rows:
             sheet.append([names.get(row[0], row[0]), *[shown(v) for v in row[1:-1]], int(row[-1])])
         sheet.append(strong(sheet, [TOTAL, *[""] * (len(section.columns) - 2), totals[section.key]]))
+    survey_report.add_sheet(book, report, strong)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -211,6 +215,7 @@ def render_pdf(report: Report, names: Mapping[str, str]) -> bytes:
             )
             story.append(table)
         story.append(Paragraph(escape(f"{TOTAL}: {section.total}"), body))
+    story += survey_report.pdf_flowables(report, heading, body, small)
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out,

@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.clock import ALMATY
+from chalicelib.domain import survey
 
 NO_BENEFIT = "none"
 SEP = "|"
@@ -129,6 +130,8 @@ def tallies(record: RecordFacts, facts: Facts) -> list[tuple[str, int]]:
             out.append((key("directed", facts.cohort, facts.language), 1))
     elif record.subject_type == "contract" and event in ("contract.sent", "contract.signed", "contract.refused"):
         out.append((key("contract", event.split(".", 1)[1]), 1))
+    elif record.subject_type == survey.SUBJECT:  # the satisfaction survey (appendix 12)
+        out += survey.tallies(event, details)
     return [(name, delta) for name, delta in out if delta]
 
 
@@ -337,6 +340,7 @@ SECTIONS: dict[str, tuple[dict[str, str], list[dict[str, str]]]] = {
         _w("Электрондық шарттар", "Электронные договоры"),
         [DISTRICT, _w("Оқиға", "Событие"), COUNT],
     ),
+    **survey.SECTIONS,  # the satisfaction survey, one section per question of appendix 12
 }
 
 

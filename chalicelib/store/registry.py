@@ -17,6 +17,7 @@ from chalicelib.store.notices import Notice
 from chalicelib.store.partners import PARTNER_MODELS
 from chalicelib.store.reference import REFERENCE_MODELS
 from chalicelib.store.report_subscriptions import SubscriptionItem
+from chalicelib.store.survey import SurveyAnswer
 from chalicelib.store.uploads import Upload
 from chalicelib.store.vacancies import SeatItem
 from chalicelib.store.webhooks import WEBHOOK_MODELS
@@ -40,6 +41,7 @@ def all_models() -> list[type[Model]]:
         ReportCounter,
         SubscriptionItem,
         Notice,
+        SurveyAnswer,
     ]
 
 

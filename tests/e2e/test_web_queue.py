@@ -134,6 +134,21 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     screenshot(page, "web-journal-with-application-kk")
     row.locator("a.reg-number").click()
 
+    # then the registration's satisfaction survey (appendix 12) is asked, once, in a card of its own
+    survey = page.locator("section.survey")
+    expect(survey.get_by_role("heading", name="Қызмет сапасына баға беріңіз")).to_be_visible()
+    expect(survey).to_contain_text("Өтініш қабылданды, бала кезекке тіркелді")
+    assert_accessible(page, "the satisfaction survey")
+    screenshot(page, "web-survey-kk")
+    send = survey.get_by_role("button", name="Жауапты жіберу")
+    send.click()  # nothing chosen yet: the card says what is missing
+    expect(survey.get_by_text("Әр сұраққа бір жауапты таңдаңыз.")).to_be_visible()
+    survey.locator("[data-question=result]").get_by_label("қанағаттанамын", exact=True).check()
+    survey.locator("[data-question=information]").get_by_label("ішінара қанағаттанамын", exact=True).check()
+    send.click()
+    expect(page.get_by_text("Рахмет! Жауабыңыз қабылданды.")).to_be_visible()
+    expect(page.locator("section.survey")).to_have_count(0)
+
     # then the three tabs show the information, the history and the documents
     expect(page.get_by_role("tab", name="Өтініш туралы ақпарат")).to_have_attribute("aria-selected", "true")
     expect(page.get_by_role("tabpanel")).to_contain_text(ALIKHAN[0])
@@ -266,6 +281,22 @@ def test_a_parent_claims_a_benefit_with_a_scan_and_later_withdraws(stack: StackP
     expect(page.get_by_role("heading", name="Балаңыз кезекке сәтті қойылды")).to_be_visible()
     page.get_by_role("link", name="Өтінішті ашу").click()
     expect(page.get_by_role("tabpanel")).to_contain_text("Жеңілдік санаты бойынша кезек нөмірі")
+    # and they answer the registration's satisfaction survey in Russian
+    switch_language(page, "ru")
+    survey = page.locator("section.survey")
+    expect(survey.get_by_role("heading", name="Оцените качество услуги")).to_be_visible()
+    expect(survey).to_contain_text("Удовлетворены ли Вы качеством процесса и результатом")
+    assert_accessible(page, "the satisfaction survey in Russian")
+    screenshot(page, "web-survey-ru")
+    survey.locator("[data-question=result]").get_by_label("частично удовлетворен(а)", exact=True).check()
+    survey.locator("[data-question=information]").get_by_label("не удовлетворен(а)", exact=True).check()
+    survey.get_by_role("button", name="Отправить ответ").click()
+    expect(page.get_by_text("Спасибо! Ваш ответ принят.")).to_be_visible()
+    screenshot(page, "web-survey-answered-ru")
+    page.reload()  # asked once: not again
+    expect(page.get_by_role("tabpanel")).to_be_visible()
+    expect(page.locator("section.survey")).to_have_count(0)
+    switch_language(page, "kk")
     # and while an operator checks the claim, the benefit number is «тексеруде», not 0
     benefit_number = page.get_by_role("tabpanel").locator("dt:has-text('Жеңілдік санаты бойынша кезек нөмірі') + dd")
     expect(benefit_number).to_have_text("тексеруде")

@@ -6,6 +6,7 @@ import { get, post } from "../api.js";
 import { allocationRulesPanel, familyPanel } from "../allocation-rules.js";
 import { directionsPanel } from "../directions.js";
 import { positionTab } from "../position.js";
+import { surveyPanel } from "../survey.js";
 import { benefitNumber, bi, biField, clear, h, icon, kgName, uid, w } from "../dom.js";
 import { formatDate, formatDateTime } from "../format.js";
 import { signXml } from "../ncalayer.js";
@@ -547,6 +548,14 @@ export async function render(root, params, ctx) {
     clear(messages).append(notice("success", w(messageKey)));
     await family.refresh();
   });
-  root.append(head, messages, actions, directions.element, tablist, panel, family.element, rules.element);
-  await Promise.all([show(active, false), directions.refresh(), refreshPrivate(), family.refresh(), rules.refresh()]);
+  const survey = surveyPanel(item.id); // appendix 12: asked once after each service received
+  root.append(head, messages, actions, directions.element, survey.element, tablist, panel, family.element, rules.element);
+  await Promise.all([
+    show(active, false),
+    directions.refresh(),
+    refreshPrivate(),
+    family.refresh(),
+    rules.refresh(),
+    survey.refresh(),
+  ]);
 }
