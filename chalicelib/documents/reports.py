@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 
 from chalicelib.documents.formatting import format_datetime
 from chalicelib.domain.reports import Report, Section
+from chalicelib.domain.service_times import STEPS
 
 TOTAL = "Барлығы / Итого"
 
@@ -46,9 +47,14 @@ VALUES: dict[str, str] = {
     "none": "жоқ / нет",
     "within": "мерзімінде / в срок",
     "over": "кешіктірілген / с нарушением",
-    "edu.decision": "ЖАО шешімі (3 күн) / решение ОО (3 дня)",
     "kk": "қазақ / казахский",
     "ru": "орыс / русский",
+    # the service-time steps (seed 004, appendix 3): "<table>.<action> name (limit)" in both languages
+    **{
+        step.code: f"{step.table}.{step.number} {step.name_kk} ({step.limit_words['kk']}) / "
+        f"{step.name_ru} ({step.limit_words['ru']})"
+        for step in STEPS.values()
+    },
 }
 
 

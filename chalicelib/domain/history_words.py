@@ -123,6 +123,11 @@ def sentence(
         return Bilingual(
             "Өтініш тіркелді, бала кезекке қойылды.", "Заявление зарегистрировано, ребёнок поставлен в очередь."
         )
+    if event == "application.handed_over":
+        return Bilingual(
+            "ХҚКО операторы қызмет нәтижесін — өтініш құжаттарын — ата-анаға басып берді.",
+            "Оператор ЦОН выдал родителю результат услуги — документы заявления — в распечатанном виде.",
+        )
     if event == "application.benefit_changed":
         new = _benefit(entry.to_state, benefit_name)
         if new is None:

@@ -17,6 +17,7 @@ from chalicelib.store.notices import Notice
 from chalicelib.store.partners import PARTNER_MODELS
 from chalicelib.store.reference import REFERENCE_MODELS
 from chalicelib.store.report_subscriptions import SubscriptionItem
+from chalicelib.store.service_steps import ServiceStep
 from chalicelib.store.uploads import Upload
 from chalicelib.store.vacancies import SeatItem
 from chalicelib.store.webhooks import WEBHOOK_MODELS
@@ -31,6 +32,7 @@ def all_models() -> list[type[Model]]:
         *REFERENCE_MODELS,
         *QUEUE_MODELS,
         HistoryRecord,
+        ServiceStep,
         SeatItem,
         *DIRECTION_MODELS,
         *PARTNER_MODELS,
