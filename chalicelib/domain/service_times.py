@@ -172,6 +172,9 @@ REGISTRATION_STEPS: dict[str, tuple[str, ...]] = {
     "portal": ("astana.accept", "astana.decision", "astana.output"),
 }
 
+# the performer's name as the screens show it (the regulation's Russian text: ОО, ЦОН)
+ACTOR_WORDS = {"ЖАО": {"kk": "ЖАО", "ru": "ОО"}, "ХҚКО": {"kk": "ХҚКО", "ru": "ЦОН"}}
+
 # who performs a step, by the operator's role: the education department its own, the centre its desk's
 ACTOR_OF_ROLE = {"education_department": "ЖАО", "service_center": "ХҚКО"}
 

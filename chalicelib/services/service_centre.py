@@ -205,11 +205,25 @@ class ServiceCentreFiling:
             writer.append(io.BytesIO(pdf))
         out = io.BytesIO()
         writer.write(out)
-        # printed for the parent: the desk hands over the result (appendix 3, table 2, step 15)
-        self.applications.applications.hand_over(
+        return f"documents-{app.id}.pdf", out.getvalue()
+
+    def hand_over(self, operator: Principal, application_id: str) -> dict[str, Any]:
+        """The desk gave the parent the printed result (appendix 3, table 2, step 15: 15 minutes).
+
+        Ends the step opened by the desk's registration, with its timing in the history; a second
+        call changes nothing. Refused for an application filed elsewhere or not at a desk.
+        """
+        app = self._filed_here(operator, application_id)
+        if app.channel != "service_center":
+            raise Conflict(
+                "service_centre.not_filed_at_desk",
+                "Бұл өтініш ХҚКО арқылы берілмеген: беретін нәтиже жоқ.",
+                "Это заявление подано не через ЦОН: выдавать нечего.",
+            )
+        ended = self.applications.applications.hand_over(
             app.id, who=f"{operator.role.value}:{operator.iin}", now=self.applications.clock.now()
         )
-        return f"documents-{app.id}.pdf", out.getvalue()
+        return {"application_id": app.id, "handed_over": ended is not None, "step": ended}
 
     def _filed_here(self, operator: Principal, application_id: str) -> Any:
         _require_desk(operator)

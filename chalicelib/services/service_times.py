@@ -14,13 +14,15 @@ from typing import Any
 
 from chalicelib.clock import Clock
 from chalicelib.domain.principal import Principal
-from chalicelib.domain.service_times import ACTOR_OF_ROLE, BENEFIT_DECISION, STEPS, Step
+from chalicelib.domain.service_times import ACTOR_OF_ROLE, ACTOR_WORDS, BENEFIT_DECISION, STEPS, Step
 from chalicelib.store.applications import ApplicationRepository, claimed_at
 from chalicelib.store.reference import ReferenceRepository
 from chalicelib.store.service_steps import ServiceStepRepository
 
 
-def overdue_item(step: Step, application_id: str, district: str, started: datetime, now: datetime) -> dict[str, Any]:
+def overdue_item(
+    step: Step, application_id: str, region: str, district: str, started: datetime, now: datetime
+) -> dict[str, Any]:
     due = step.due_at(started)
     return {
         "step": step.code,
@@ -28,9 +30,11 @@ def overdue_item(step: Step, application_id: str, district: str, started: dateti
         "table": step.table,
         "number": step.number,
         "actor": step.actor,
+        "actor_words": ACTOR_WORDS[step.actor],
         "limit": step.limit_text,
         "limit_words": step.limit_words,
         "application_id": application_id,
+        "region": region,
         "district": district,
         "started_at": started.isoformat(),
         "due_at": due.isoformat(),
@@ -63,7 +67,7 @@ class ServiceTimeService:
                 if step is None or step.actor != actor:
                     continue
                 listed.add((recorded.application_id, step.code))
-                items.append(overdue_item(step, recorded.application_id, district, recorded.started_at, now))
+                items.append(overdue_item(step, recorded.application_id, region, district, recorded.started_at, now))
             if actor == BENEFIT_DECISION.actor:
                 items += self._claims_before_steps(region, district, now, listed)
         return items
@@ -78,5 +82,5 @@ class ServiceTimeService:
             started = claimed_at(app)
             if started is None or (app.id, BENEFIT_DECISION.code) in listed:
                 continue
-            out.append(overdue_item(BENEFIT_DECISION, app.id, district, started, now))
+            out.append(overdue_item(BENEFIT_DECISION, app.id, region, district, started, now))
         return out

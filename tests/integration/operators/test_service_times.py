@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from chalicelib import wiring
+from chalicelib.domain.principal import Role
+from chalicelib.domain.reference import Bilingual, Operator
 from chalicelib.store.service_steps import ServiceStepRepository
 from tests.integration.filing import Filing
 from tests.integration.operators.test_refusals import MOTIVATION, draft, filed, operator_token
@@ -66,17 +68,44 @@ def test_the_desk_hand_over_is_overdue_for_the_desk_only_until_the_pack_is_print
     assert item["step_name"] == {"kk": "Нәтижені беру", "ru": "Выдача результата"} and item["district"] == "esil"
     assert overdue(api, department) == []
 
-    # printing the pack hands the result over: the step ends late, once, in the history with its timing
+    # printing the pack is not handing it over; the desk says when the parent got it
     api.run_jobs()
     pack = f"/operator/service-centre/applications/{number}/pack"
-    for _ in range(2):
-        answer = api.client.http.get(pack, headers={"Authorization": f"Bearer {token}", "Accept": "*/*"})
-        assert answer.status_code == 200
+    answer = api.client.http.get(pack, headers={"Authorization": f"Bearer {token}", "Accept": "*/*"})
+    assert answer.status_code == 200 and overdue(api, token) == [("desk.hand_over", number)]
+    # the department may not say so, nor may a parent
+    hand_over = f"/operator/service-centre/applications/{number}/hand-over"
+    assert api.call("POST", hand_over, {}, department)[0] == 403
+    assert api.call("POST", hand_over, {}, Filing(api, pki_people["parent"]).token)[0] == 403
+    # the step ends late, once, in the history with its timing
+    status, body = api.call("POST", hand_over, {}, token)
+    assert status == 200 and body["handed_over"] is True and body["step"]["overdue"] is True, body
+    status, body = api.call("POST", hand_over, {}, token)
+    assert status == 200 and body["handed_over"] is False
     assert overdue(api, token) == []
     handed = [r for r in wiring.applications().history(number) if r.event == "application.handed_over"]
+    parent = Filing(api, pki_people["parent"])
+    shown = parent.call("GET", f"/applications/{number}/history")[1]["items"]
+    assert "выдал родителю результат услуги" in shown[-1]["text_ru"]  # the parent sees it in the history
     assert len(handed) == 1 and handed[0].details["overdue"] is True and handed[0].details["limit"] == "15 min"
     step = steps_of(number)["desk.hand_over"]
     assert step.ended_at == clock.now() and step.overdue is True and step.open_key is None
+
+    # a desk of another district may not hand over Есіл's result
+    wiring.reference().upsert(
+        Operator(
+            iin=operator.person.iin,
+            full_name="Мұхамеджанова Әсел Ғабитқызы",
+            role=Role.SERVICE_CENTER,
+            region="astana",
+            district="nura",
+            office=Bilingual("Нұра ауданының ХҚКО", "ЦОН района Нура"),
+        )
+    )
+    other = api.sign_in(operator, audience="operator")["token"]
+    status, refused = api.call("POST", hand_over, {}, other)
+    assert status == 403 and refused["error"]["code"] == "operator.outside_area"
+    assert overdue(api, other) == []
 
 
 def test_a_refusal_records_the_departments_decision_and_its_output_document(
