@@ -23,6 +23,11 @@ os.environ.setdefault(
     os.path.join(os.path.dirname(__file__), "..", "infra", "local", "demo", "population.json"),
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
+# Test keys (RSA-2048, the slow part of a test CA) are made once and kept for every test process
+# and local stack of this and later runs (infra/local/testca.py).
+os.environ.setdefault(
+    "BQ_TEST_KEY_DIR", os.path.join(os.path.dirname(__file__), "..", ".pytest_cache", "test-keys")
+)
 
 from hypothesis import settings as hypothesis_settings
 

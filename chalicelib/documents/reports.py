@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import Any
 from xml.sax.saxutils import escape
 
 from chalicelib.documents.formatting import format_datetime
@@ -89,41 +90,47 @@ def _scope_line(report: Report, names: Mapping[str, str]) -> str:
 
 
 def render_xlsx(report: Report, names: Mapping[str, str]) -> bytes:
-    """The workbook: a summary sheet and one sheet per section (every row, a total row)."""
+    """The workbook: a summary sheet and one sheet per section (every row, a total row).
+
+    Written row by row (openpyxl's write-only workbook): no grid of cell objects is kept, so
+    the time grows with the rows (districts × dimensions), once each.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    book = Workbook()
-    summary = book.active
-    summary.title = "Жиынтық - Сводка"
+    book = Workbook(write_only=True)
     bold = Font(bold=True)
+
+    def strong(sheet: Any, values: list[Any]) -> list[Any]:
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.font = bold
+            cells.append(cell)
+        return cells
+
+    summary = book.create_sheet("Жиынтық - Сводка")
+    summary.column_dimensions["A"].width = 60
+    summary.column_dimensions["B"].width = 40
     summary.append(["Есеп / Отчёт", _scope_line(report, names)])
     summary.append(["Кезең / Период", report.period.label])
     summary.append(["Жасалды / Сформирован", format_datetime(report.generated_at)])
     summary.append(["Жағдай уақыты / Состояние на", format_datetime(report.state_at)])
     summary.append([])
-    summary.append(["Бөлім / Раздел", "Саны / Количество"])
-    for cell in summary[6]:
-        cell.font = bold
+    summary.append(strong(summary, ["Бөлім / Раздел", "Саны / Количество"]))
+    totals = {section.key: section.total for section in report.sections}
     for section in report.sections:
-        summary.append([_heading(section.title), section.total])
-    summary.column_dimensions["A"].width = 60
-    summary.column_dimensions["B"].width = 40
+        summary.append([_heading(section.title), totals[section.key]])
     for section in report.sections:
         sheet = book.create_sheet(section.key)
-        sheet.append([_heading(section.title)])
-        sheet["A1"].font = bold
-        sheet.append([column["kk"] for column in section.columns])
-        sheet.append([column["ru"] for column in section.columns])
-        for row in (sheet[2], sheet[3]):
-            for cell in row:
-                cell.font = bold
+        sheet.column_dimensions["A"].width = 36
+        sheet.append(strong(sheet, [_heading(section.title)]))
+        sheet.append(strong(sheet, [column["kk"] for column in section.columns]))
+        sheet.append(strong(sheet, [column["ru"] for column in section.columns]))
         for row in section.rows:
             sheet.append([names.get(row[0], row[0]), *[shown(v) for v in row[1:-1]], int(row[-1])])
-        sheet.append([TOTAL, *[""] * (len(section.columns) - 2), section.total])
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
-        sheet.column_dimensions["A"].width = 36
+        sheet.append(strong(sheet, [TOTAL, *[""] * (len(section.columns) - 2), totals[section.key]]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

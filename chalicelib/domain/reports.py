@@ -209,12 +209,55 @@ def bucket_names(at: datetime) -> tuple[str, str, str]:
     return f"day#{day.isoformat()}", f"month#{day.strftime('%Y-%m')}", f"year#{day.year}"
 
 
-def covering(until: date, since_year: int) -> list[str]:
-    """Buckets whose sum is every count before 00:00 Almaty of ``until``: whole years, months, then days."""
-    names = [f"year#{year}" for year in range(since_year, until.year)]
-    names += [f"month#{until.year}-{month:02d}" for month in range(1, until.month)]
-    names += [f"day#{until.replace(day=day).isoformat()}" for day in range(1, until.day)]
+def closed_bucket(day: date) -> str:
+    """The bucket of the states closed at 00:00 Almaty of ``day`` (:func:`closing`)."""
+    return f"closed#{day.isoformat()}"
+
+
+def covering(until: date, since_year: int, closed: date | None = None) -> list[str]:
+    """Buckets whose sum is every count before 00:00 Almaty of ``until``.
+
+    Without a closing: whole years from ``since_year``, then months, then days. From the states
+    closed at ``closed`` (not after ``until``): that closing, then whole years, months and days
+    from ``closed`` on — the closing of the 1st of the month before needs one month bucket.
+    """
+    if closed is None:
+        names = [f"year#{year}" for year in range(since_year, until.year)]
+        names += [f"month#{until.year}-{month:02d}" for month in range(1, until.month)]
+        names += [f"day#{until.replace(day=day).isoformat()}" for day in range(1, until.day)]
+        return names
+    if closed > until:
+        raise ValueError(f"closed {closed} after {until}")
+    names = [closed_bucket(closed)]
+    day = closed
+    while day < until:
+        if day.month == 1 and day.day == 1 and day.year < until.year:
+            names.append(f"year#{day.year}")
+            day = day.replace(year=day.year + 1)
+        elif day.day == 1 and (day.year, day.month) < (until.year, until.month):
+            names.append(f"month#{day.strftime('%Y-%m')}")
+            day = (day + timedelta(days=32)).replace(day=1)
+        else:
+            names.append(f"day#{day.isoformat()}")
+            day += timedelta(days=1)
     return names
+
+
+def closing(states: Mapping[str, int], day: date) -> Counter[str]:
+    """What a closing at 00:00 of ``day`` keeps of the states summed before it.
+
+    The state measures only, without zeros, and without stop-list entries that ended by ``day``
+    (no report at or after ``day`` counts them).
+    """
+    kept: Counter[str] = Counter()
+    for name, value in states.items():
+        measure = measure_of(name)
+        if not value or measure not in STATE_MEASURES:
+            continue
+        if measure == "stop_until" and date.fromisoformat(name.split(SEP)[1]) <= day:
+            continue
+        kept[name] = int(value)
+    return kept
 
 
 # --- the report -----------------------------------------------------------------------------------

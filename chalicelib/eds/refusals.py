@@ -1,7 +1,10 @@
 """Every way a signed document can be refused, with the words a parent reads (kk, ru).
 
-Each message names the check that failed ("2-тексеру: ..." / "проверка 2: ..."), as
-SPEC requires, so that a parent or an operator knows what to fix.
+Each message names what failed in the words of the check itself ("ЭЦҚ тексеруден өтпеді:
+тіркеу куәлігінің мерзімі өтіп кеткен." / "Проверка ЭЦП не пройдена: …"), so that a parent knows
+what to fix; every reason belongs to one check. The check's number stays out of the sentence
+(a checker's note means nothing to a parent) and is in the refusal's code (``eds.<check>.<reason>``)
+and details (``check``, ``check_number``) for support and the logs.
 """
 
 from __future__ import annotations
@@ -9,18 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.errors import ErrorKind
-from chalicelib.eds.model import CHECK_NUMBER, Check, SignatureRefused
-
-_CHECK_NAMES: dict[Check, tuple[str, str]] = {
-    Check.MALFORMED: ("құжат пішімі", "формат документа"),
-    Check.SIGNATURE: ("қолтаңбаның түпнұсқалығы", "подлинность подписи"),
-    Check.CHAIN: ("сенімді куәландырушы орталық", "доверенный удостоверяющий центр"),
-    Check.VALIDITY: ("тіркеу куәлігінің мерзімі", "срок действия сертификата"),
-    Check.REVOCATION: ("кері қайтарылған тіркеу куәліктері", "отзыв сертификата"),
-    Check.IDENTITY: ("ЖСН/БСН сәйкестігі", "совпадение ИИН/БИН"),
-    Check.PURPOSE: ("кілттің мақсаты", "назначение ключа"),
-    Check.OWNER: ("жеке кабинеттің иесі", "владелец личного кабинета"),
-}
+from chalicelib.eds.model import Check, SignatureRefused
 
 _REASONS: dict[tuple[Check, str], tuple[str, str]] = {
     (Check.MALFORMED, "empty"): ("құжат бос", "документ пуст"),
@@ -133,12 +125,12 @@ _REASONS: dict[tuple[Check, str], tuple[str, str]] = {
 def refuse(
     check: Check, reason: str, *, kind: ErrorKind | None = None, **details: Any
 ) -> SignatureRefused:
-    """The refusal for ``reason`` under ``check``, its message naming the check in kk and ru."""
-    number = CHECK_NUMBER[check]
-    check_kk, check_ru = _CHECK_NAMES[check]
+    """The refusal for ``reason`` under ``check``: its message says what is wrong in kk and ru, in the
+    parent's words; the check's number and name stay in the details (``check``, ``check_number``)
+    for support and the logs, never in the sentence a parent reads."""
     reason_kk, reason_ru = _REASONS[(check, reason)]
-    kk = f"ЭЦҚ тексеруден өтпеді ({number}-тексеру, {check_kk}): {reason_kk}."
-    ru = f"Проверка ЭЦП не пройдена (проверка {number}, {check_ru}): {reason_ru}."
+    kk = f"ЭЦҚ тексеруден өтпеді: {reason_kk}."
+    ru = f"Проверка ЭЦП не пройдена: {reason_ru}."
     return SignatureRefused(check, reason, kk, ru, details=details or None, kind=kind)
 
 

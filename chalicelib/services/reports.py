@@ -9,7 +9,9 @@
   them with the new reading.
 - :meth:`ReportService.run_scheduled` is what the schedule calls: the nation, every region and
   every district, all from **one** reading of the counters (each region's query returns all its
-  districts), then the announcement to the subscribers of each scope.
+  districts), then the announcement to the subscribers of each scope. That reading's states at
+  the period's end are kept as a closing (``chalicelib/store/counters.py``), where the next
+  reports start from.
 - Who sees what: an education-department operator of a district, that district's reports; of a
   region (no district), the region's and its districts'; of the region ``kz`` (the ministry),
   also the national ones. Service-centre staff see none.
@@ -23,7 +25,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.clock import Clock
@@ -46,6 +48,9 @@ from chalicelib.store.report_subscriptions import ReportSubscriptions, Subscript
 
 NATIONAL_REGION = "kz"  # the ministry's operators: the national reports too
 PREFIX = "reports/"
+# a closing is kept this long after its instant at the earliest: a change counts at the instant it
+# began, and one begun just before midnight may commit a moment after it (the schedule runs at 00:30)
+CLOSING_MARGIN = timedelta(minutes=10)
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
 
 
@@ -163,28 +168,57 @@ class ReportService:
     def _read(
         self, scope: Scope, period: Period
     ) -> tuple[dict[tuple[str, str], Counter[str]], dict[tuple[str, str], Counter[str]], int]:
-        """Events of the period and states at its end (or now), per (region, district); items read."""
+        """Events of the period and states at its end (or now), per (region, district); items read.
+
+        The states start from the latest complete closing before their instant (or from the
+        beginning of the counters): the monthly report of a closed month reads the closing of its
+        1st and its own month bucket, which also holds its events — each bucket is read once.
+        """
         now = self.clock.now()
         state_at = min(period.end, now)
         event_buckets = (
             [f"month#{period.label}"] if period.kind is PeriodKind.MONTH else [f"day#{period.first.isoformat()}"]
         )
-        state_buckets = covering(local_day(state_at), self.since_year)
+        state_day = local_day(state_at)
+        closed, items = self.counters.latest_closing(state_day)
+        state_buckets = covering(state_day, self.since_year, closed)
         if state_at == now:
             state_buckets.append(f"day#{local_day(now).isoformat()}")  # today so far
+        shared = all(bucket in state_buckets for bucket in event_buckets)
+        if shared:
+            state_buckets = [bucket for bucket in state_buckets if bucket not in event_buckets]
         events: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         states: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-        items = 0
         for region in self._regions(scope):
             read = self.counters.read(event_buckets, [region], scope.district)
             items += read.items
             for district, counts in read.counts.items():
                 events[(region, district)].update(counts)
+                if shared:
+                    states[(region, district)].update(counts)
             read = self.counters.read(state_buckets, [region], scope.district)
             items += read.items
             for district, counts in read.counts.items():
                 states[(region, district)].update(counts)
         return events, states, items
+
+    def closable(self, period: Period) -> bool:
+        """Whether ``period`` is over long enough for its end to be kept (:data:`CLOSING_MARGIN`)."""
+        return self.clock.now() - period.end >= CLOSING_MARGIN
+
+    def close(self, period: Period) -> bool:
+        """Keep the nation's states at the end of ``period`` if it is over (what the schedule does)."""
+        if not self.closable(period):
+            return False
+        _, states, _ = self._read(Scope(ScopeLevel.NATIONAL), period)
+        return self._close(period, states)
+
+    def _close(self, period: Period, states: dict[tuple[str, str], Counter[str]]) -> bool:
+        """The nation's states read at the period's end become the closing of the next day's 00:00."""
+        if not self.closable(period):
+            return False  # not over (the states were read now, not at its end), or only just
+        self.counters.close(local_day(period.end), states)
+        return True
 
     def _assemble(
         self,
@@ -242,6 +276,7 @@ class ReportService:
         """The nation, every region and every district for ``period``: one reading of the counters."""
         national = Scope(ScopeLevel.NATIONAL)
         events, states, items = self._read(national, period)
+        self._close(period, states)
         names = self.names()
         scopes = [national]
         for region in self.reference.list_regions():

@@ -1398,6 +1398,45 @@ class ApplicationRepository:
             publish=False,  # its consequences are jobs (``Change.put``): nothing waits in the outbox
         )
 
+    # --- the position pools of applications registered before pools were kept -------------------
+
+    def without_pool(self) -> Iterator[str]:
+        """The ids of the applications in the queue that are not counted in their pool yet.
+
+        A scan of the table: :meth:`build_pool` is a one-off backfill after the pools were
+        introduced (``docs/operations.md``), never part of serving a request."""
+        condition = (Application.status == ApplicationStatus.ACTIVE.value) & Application.pool_key.does_not_exist()
+        for app in Application.scan(filter_condition=condition, attributes_to_get=["id"]):
+            yield app.id
+
+    def build_pool(self, application_id: str, *, who: str, now: datetime) -> bool:
+        """Count an application registered before the pools existed in its pool (and, with an
+        approved benefit, in its category inside the pool): one transaction with the application,
+        on the version read. Returns False when there is nothing to do (already counted, or out
+        of the queue), so running the backfill again changes nothing."""
+
+        def plan(app: Application) -> _Edit | None:
+            if app.state is not ApplicationStatus.ACTIVE or app.pool_key or app.seq is None or not app.queue_key:
+                return None
+            key = pool_key(app.queue_key, app.language)
+
+            def writes(change: Change) -> None:
+                self.index.join(change, "pool", key, app.seq)
+                if app.benefit_queue is not None and app.benefit_category:
+                    benefit = pool_benefit_key(app.queue_key, app.benefit_category, app.language)
+                    self.index.join(change, "pool-benefit", benefit, app.seq)
+
+            return _Edit(
+                values={"pool_key": key},
+                event="application.pool_counted",
+                details={"pool_key": key},
+                writes=writes,
+                condition=Application.pool_key.does_not_exist(),
+            )
+
+        _, changed = self._change(application_id, plan, who, now)
+        return changed
+
     def set_family(
         self, apps: list[Application], family_id: str | None, together: bool, *, who: str, now: datetime
     ) -> None:

@@ -17,21 +17,29 @@ counter item to the same transaction. A change is counted exactly when it is com
 
 A report reads one query per bucket and region (:meth:`CounterStore.read`), never the
 applications.
+
+**Closings.** The states (the queue, the stop-list) are deltas summed since the counters began;
+the scheduled reports keep, once a day or month is over, the states at its end per district
+(:meth:`CounterStore.close`): items ``closed#<day>#<region>`` / ``<district>#-`` (every shard
+summed), then the marker ``closings`` / ``<day>`` that says the closing is complete. A later
+report starts from the latest complete closing (:meth:`CounterStore.latest_closing`, one
+query) instead of summing every year and month bucket since the beginning.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.expressions.operand import Path
 from pynamodb.models import Model
 
-from chalicelib.domain.reports import NO_BENEFIT, Facts, RecordFacts, bucket_names, tallies
+from chalicelib.domain.reports import NO_BENEFIT, Facts, RecordFacts, bucket_names, closed_bucket, closing, tallies
 from chalicelib.settings import aws_endpoint_url, get_settings
 from chalicelib.store.base import table_meta
 
@@ -40,6 +48,8 @@ if TYPE_CHECKING:
 
 SHARDS = 4
 KEYS = ("bucket", "cell")
+CLOSINGS = "closings"  # the markers of complete closings: range key the day (ISO)
+CLOSED_CELL = "-"  # the shard part of a closing's cell (every shard summed)
 
 
 class ReportCounter(Model):
@@ -184,3 +194,40 @@ class CounterStore:
                         break
                     request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return result
+
+    def latest_closing(self, until: date) -> tuple[date | None, int]:
+        """The latest day not after ``until`` whose closing is complete (or None), and items read."""
+        page = self.client.query(
+            TableName=ReportCounter.Meta.table_name,
+            KeyConditionExpression="#b = :b AND #c <= :c",
+            ExpressionAttributeNames={"#b": "bucket", "#c": "cell"},
+            ExpressionAttributeValues={":b": {"S": CLOSINGS}, ":c": {"S": until.isoformat()}},
+            ScanIndexForward=False,
+            Limit=1,
+        )
+        items = page.get("Items", [])
+        return (date.fromisoformat(items[0]["cell"]["S"]) if items else None), len(items)
+
+    def close(self, day: date, states: Mapping[tuple[str, str], Mapping[str, int]]) -> int:
+        """Keep the states at 00:00 of ``day`` per (region, district), then mark the closing complete.
+
+        ``states`` are the sums of every bucket before ``day``; :func:`closing` says what is kept
+        of them. Writing the same closing again replaces its items with the same values; the marker
+        is written last, so a closing cut short is never read. Returns the items written.
+        """
+        table = ReportCounter.Meta.table_name
+        bucket = closed_bucket(day)
+        puts = []
+        for (region, district), counts in sorted(states.items()):
+            item: dict[str, Any] = {"bucket": {"S": f"{bucket}#{region}"}, "cell": {"S": f"{district}#{CLOSED_CELL}"}}
+            kept = closing(counts, day)
+            item.update({name: {"N": str(value)} for name, value in sorted(kept.items())})
+            if len(item) > len(KEYS):
+                puts.append({"PutRequest": {"Item": item}})
+        for start in range(0, len(puts), 25):
+            pending = {table: puts[start : start + 25]}
+            while pending:
+                answer = self.client.batch_write_item(RequestItems=pending)
+                pending = answer.get("UnprocessedItems") or {}
+        self.client.put_item(TableName=table, Item={"bucket": {"S": CLOSINGS}, "cell": {"S": day.isoformat()}})
+        return len(puts) + 1

@@ -88,7 +88,8 @@ def banner(stack: Any) -> str:
             if urls.get("receiver")
             else []
         ),
-        f"  jobs            run every {getattr(options, 'job_poll_seconds', 0):g} s (the stand-in for the jobs stream)",
+        f"  jobs            run after each API request and every {getattr(options, 'job_poll_seconds', 0):g}–2 s"
+        " (the stand-in for the jobs stream)",
         "  timers          "
         + (f"every {options.timer_seconds:g} s" if options.timer_seconds > 0 else "off")
         + f"; at once: POST {api}/local/timers/run",

@@ -23,6 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from infra.local.testca import KEY_DIR_VARIABLE
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 120.0
 STOP_TIMEOUT_SECONDS = 20.0
@@ -114,6 +116,8 @@ def start_stack(
         *extra_args,
     ]
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("BQ_", "AWS_"))}
+    if os.environ.get(KEY_DIR_VARIABLE):  # the test keys kept between processes (infra.local.testca)
+        environment[KEY_DIR_VARIABLE] = os.environ[KEY_DIR_VARIABLE]
     environment["PYTHONUNBUFFERED"] = "1"
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=environment)

@@ -31,6 +31,14 @@ CORS_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
 class QuietThreadingServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # a burst of concurrent clients waits in the backlog instead of being reset
+    answered: threading.Event | None = None  # set after every answered request (the job poller's wake-up)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        try:
+            super().finish_request(request, client_address)
+        finally:
+            if self.answered is not None:
+                self.answered.set()
 
 
 def bind(host: str, port: int) -> QuietThreadingServer:

@@ -14,8 +14,9 @@ Everything listens on 127.0.0.1 only:
 * the web front end — ``web/`` as static files, and ``/config.js`` telling the page
   where the API and NCALayer are;
 * NCALayer — the local stand-in (``infra.local.ncalayer``), plain ``ws://``;
-* the job worker — every due job runs every ``--job-poll-seconds`` (the stand-in for the jobs
-  table's stream in AWS), with the same worker code;
+* the job worker — the due jobs run after every API request, and every ``--job-poll-seconds``
+  (up to 2 s while idle) (the stand-in for the jobs table's stream in AWS), with the same
+  worker code;
 * a sample kindergarten portal receiver (``infra.local.receiver``, ``--receiver-port``): every
   demo kindergarten's webhook endpoint is registered to it, it verifies each delivery with
   ``standardwebhooks`` and prints it;
@@ -58,6 +59,7 @@ REGION = "eu-central-1"
 PKI_BUCKET = "balabaqsha-local-pki"
 CRL_KEY = "issuing.crl"
 CRL_LIFETIME = timedelta(days=400)  # outlives any reasonable move of the local clock
+IDLE_POLL_SECONDS = 2.0  # the job poller's longest wait while rounds find no work and no request came
 
 # What the stack decides; a person's own BQ_* rule settings (durations, limits) are kept.
 FORCED_AWS_ENVIRONMENT = {
@@ -100,6 +102,7 @@ class LocalStack:
     partner_keys: dict[str, str] = field(default_factory=dict)  # kindergarten id → its portal's demo API key
     urls: dict[str, str] = field(default_factory=dict)
     _stopping: threading.Event = field(default_factory=threading.Event)
+    _api_answered: threading.Event = field(default_factory=threading.Event)
     _moto: ThreadedMotoServer | None = None
     _servers: list[Any] = field(default_factory=list)
     _serving: list[Any] = field(default_factory=list)
@@ -158,6 +161,7 @@ class LocalStack:
         self._app = self._load_app()
         self._start_receiver()
         attach_app(api, self._app, self._chalice_config(), verbose=options.verbose)
+        api.answered = self._api_answered
         attach_web(
             web,
             options.web_dir,
@@ -306,15 +310,30 @@ class LocalStack:
             self.webhook_endpoints[kindergarten_id] = endpoint.url
 
     def _run_jobs(self) -> None:
-        """The local stand-in for the jobs table's stream: runs every due job, twice a second."""
+        """The local stand-in for the jobs table's stream.
+
+        A round runs every due job. The next round comes at once after an API request was
+        answered (what it wrote is done as soon as in AWS, where the stream starts the worker),
+        after ``--job-poll-seconds`` while rounds find work, and, while they find none, at
+        intervals doubling up to ``IDLE_POLL_SECONDS`` (jobs postponed for a retry, or due by
+        the clock): an idle stack costs next to no processor time.
+        """
         from chalicelib import wiring
         from chalicelib.observability import logger
 
-        while not self._stopping.wait(self.options.job_poll_seconds):
+        wait = self.options.job_poll_seconds
+        while True:
+            woken = self._api_answered.wait(wait)
+            if self._stopping.is_set():
+                return
+            self._api_answered.clear()
+            ran = 0
             try:
-                wiring.job_worker().run_due()
+                ran = wiring.job_worker().run_due().ran
             except Exception:  # the poller keeps polling whatever one round met
                 logger.exception("local job poller failed")
+            busy = self.options.job_poll_seconds
+            wait = busy if woken or ran else min(max(wait * 2, busy), IDLE_POLL_SECONDS)
 
     def _run_timers(self) -> None:
         from chalicelib.functions import run_scheduled_functions
@@ -356,6 +375,7 @@ class LocalStack:
 
     def stop(self) -> None:
         self._stopping.set()
+        self._api_answered.set()
         if self.options.ready_file is not None and self.urls:
             self.options.ready_file.unlink(missing_ok=True)  # the terminal helpers must not find a stopped stack
         for server in self._servers:

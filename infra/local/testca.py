@@ -8,7 +8,10 @@ responder does. The whole authority can be saved to a directory and loaded again
 that the local stack keeps its demo identities from one run to the next.
 
 Generating RSA keys is the slow part: keys are cached per process by label and drawn
-from a small pool (:func:`pooled_key`), so issuing again costs only a signature.
+from a small pool (:func:`pooled_key`), so issuing again costs only a signature. With
+``BQ_TEST_KEY_DIR`` set (the test suite sets it), each label's key is also kept in that
+directory and read back by the next process: a suite that starts several local stacks and
+test workers generates each test key once.
 Certificates are valid from 2024 to 2045 unless told otherwise, so that tests do not
 depend on the day they run. Never import this module from ``chalicelib``.
 """
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,6 +54,7 @@ NCA_EMPLOYEE = "1.2.398.3.3.4.1.2.5"
 NCA_ROLES = {"head": NCA_HEAD, "signer": NCA_SIGNER, "finance": NCA_FINANCE, "hr": NCA_HR, "employee": NCA_EMPLOYEE}
 
 LEAF_KEY_POOL_SIZE = 24
+KEY_DIR_VARIABLE = "BQ_TEST_KEY_DIR"  # a directory where test keys are kept between processes
 
 _KEYS: dict[str, rsa.RSAPrivateKey] = {}
 _POOL: list[rsa.RSAPrivateKey] = []
@@ -69,7 +75,7 @@ def pooled_key(label: str) -> rsa.RSAPrivateKey:
     """
     if label not in _KEYS:
         if len(_POOL) < LEAF_KEY_POOL_SIZE:
-            _POOL.append(fresh_key())
+            _POOL.append(_kept_key(f"pool:{len(_POOL)}"))
             _KEYS[label] = _POOL[-1]
         else:
             _KEYS[label] = _POOL[len(_KEYS) % LEAF_KEY_POOL_SIZE]
@@ -80,8 +86,29 @@ def own_key(label: str) -> rsa.RSAPrivateKey:
     """A key for ``label`` alone (a CA, a demo person): generated once per process, never shared."""
     label = f"own:{label}"
     if label not in _KEYS:
-        _KEYS[label] = fresh_key()
+        _KEYS[label] = _kept_key(label)
     return _KEYS[label]
+
+
+def _kept_key(label: str) -> rsa.RSAPrivateKey:
+    """The key kept for ``label`` in ``BQ_TEST_KEY_DIR`` (made there the first time); without it, a fresh one."""
+    directory = os.environ.get(KEY_DIR_VARIABLE)
+    if not directory:
+        return fresh_key()
+    path = Path(directory) / f"{hashlib.sha256(label.encode()).hexdigest()[:32]}.pem"
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if isinstance(key, rsa.RSAPrivateKey):
+            return key
+    except (OSError, ValueError):
+        pass  # not kept yet (or unreadable): make it
+    key = fresh_key()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as file:  # whole or not at all
+        file.write(pem)
+    os.replace(file.name, path)
+    return key
 
 
 def iin_check_digit(first_eleven: str) -> int:

@@ -11,6 +11,7 @@ no other browser test uses, so the order of the tests does not matter:
 | ``test_web_queue.py`` | 900314310002 (child 231030530008), 881105310141 (child 220418530260) |
 | ``test_web_directions.py`` | 871201410425 (children 210508511003, 240229630917) |
 | ``test_web_contracts.py`` | 950512410282 (child 210214530656); the head of «Балапан» 750830403217 |
+| ``test_web_queue.py`` (the chart) | 881105310141 (child 220418630396), 930220407896 (child 220311501502) over HTTP |
  Screenshots go to
 ``test-artifacts/`` so that a person can look at what the tests saw.
 """
@@ -26,6 +27,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +170,92 @@ def partner_call(
             return json.loads(response.read())
     except urllib.error.HTTPError as error:
         raise AssertionError(f"{method} {path}: {error.code} {error.read().decode('utf-8', 'replace')}") from None
+
+
+AUTH_OID = "1.3.6.1.5.5.7.3.2"
+
+
+class ApiParent:
+    """A parent who uses the API directly (what the page does, without a browser): signed in with
+    the AUTH key through the NCALayer stand-in, signing documents with the signing key; signed in
+    again when the clock moved past the session."""
+
+    def __init__(self, stack: StackProcess, iin: str, email: str, phone: str) -> None:
+        self.stack, self.iin, self.email, self.phone = stack, iin, email, phone
+        self.token = ""
+        self.sign_in()
+
+    def sign(self, xml: str, *, auth: bool = False) -> str:
+        from infra.local.signin import sign_with_ncalayer
+
+        return sign_with_ncalayer(self.stack.ncalayer, xml, iin=self.iin, oids=[AUTH_OID] if auth else [])
+
+    def sign_in(self) -> None:
+        status, challenge = api_call(self.stack, "POST", "/auth/challenge", {"audience": "parent"})
+        assert status in (200, 201), challenge
+        signed = self.sign(challenge["xml"], auth=True)
+        status, body = api_call(self.stack, "POST", "/auth/sign-in", {"signed_xml": signed})
+        assert status in (200, 201), body
+        self.token = body["token"]
+        if body["needs_contacts"]:
+            status, saved = self.call("PUT", "/me/contacts", {"email": self.email, "phone": self.phone})
+            assert status == 200, saved
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        status, answer = api_call(self.stack, method, path, body, self.token)
+        if status == 401:  # the session ended while the clock moved on
+            self.sign_in()
+            status, answer = api_call(self.stack, method, path, body, self.token)
+        return status, answer
+
+    def put_in_queue(self, child_iin: str, district: str, kindergarten_id: str, address: dict[str, str]) -> str:
+        """Draft, sign and send an application in Kazakh; its registration number."""
+        draft = {
+            "applicant": {"address": address, "email": self.email, "phone": self.phone},
+            "child": {"iin": child_iin},
+            "region": "astana",
+            "district": district,
+            "kindergartens": [kindergarten_id],
+            "language": "kk",
+        }
+        status, drafted = self.call("POST", "/applications/draft", draft)
+        assert status in (200, 201), drafted
+        status, filed = self.call("POST", "/applications", {"signed_xml": self.sign(drafted["xml"])})
+        assert status == 201, filed
+        return filed["id"]
+
+    def withdraw(self, application_id: str, reason: str) -> None:
+        path = f"/applications/{urllib.parse.quote(application_id)}/withdraw"
+        status, drafted = self.call("POST", f"{path}/draft", {"reason": reason})
+        assert status in (200, 201), drafted
+        status, done = self.call("POST", path, {"signed_xml": self.sign(drafted["xml"])})
+        assert status in (200, 201), done
+
+
+def api_call(stack: StackProcess, method: str, path: str, body: Any = None, token: str = "") -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{stack.api}{path}", data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def clock_now(stack: StackProcess) -> datetime:
+    status, clock = api_call(stack, "GET", "/local/clock")
+    assert status == 200, clock
+    return datetime.fromisoformat(clock["now"])
+
+
+def move_clock(stack: StackProcess, by: timedelta) -> datetime:
+    """Move the stack's clock forward by ``by`` (it never goes back) and run the timers; the new instant."""
+    instant = clock_now(stack) + by
+    status, moved = api_call(stack, "POST", "/local/clock", {"to": instant.isoformat()})
+    assert status == 200, moved
+    status, runs = api_call(stack, "POST", "/local/timers/run")
+    assert status == 200, runs
+    return instant

@@ -201,7 +201,17 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     for slot in ("photo", "health_passport", "health_certificate"):
         expect(page.locator(f"[data-field='{slot}']")).to_contain_text("жүктелді")
     expect(page.locator("[data-field='photo'] img.doc-preview")).to_be_visible()  # the parent sees the photo
+    assert page.locator("[data-field='photo'] img.doc-preview").evaluate("img => img.naturalWidth") > 0
+    expect(page.locator("[data-field='photo'] .file-size")).to_have_text(re.compile(r"^\d+ (Б|КБ)$"))  # as «2 МБ»
+    assert_accessible(page, "step 5 with the previews of the uploaded photos")
     screenshot(page, "web-contract-step5-kk")
+    switch_language(page, "ru")
+    screenshot(page, "web-contract-step5-ru")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "web-contract-step5-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-contract-step5-phone-kk")
+    page.set_viewport_size(DESKTOP)
     page.get_by_role("button", name="Әрі қарай").click()
 
     # step 6: the contract's text is on the screen, and the draft can be downloaded (a PDF, fetched with the session)
@@ -211,6 +221,10 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     expect(text.locator(".contract-section").first).to_be_visible()
     assert_accessible(page, "step 6 of the contract")
     screenshot(page, "web-contract-step6-kk")
+    switch_language(page, "ru")
+    expect(text.locator(".contract-section").first).to_be_visible()
+    screenshot(page, "web-contract-step6-ru")
+    switch_language(page, "kk")
     page.set_viewport_size(PHONE)
     # on a phone the six steps are one compact row, not six cards before the content
     steps = page.locator(".stepper .step")
@@ -295,6 +309,15 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     page.goto(application_view)
     expect(row.locator("[data-clock='running']")).to_contain_text("дейін (қоса алғанда)")
     screenshot(page, "web-direction-resumed-kk")
+    switch_language(page, "ru")
+    expect(row.locator("[data-clock='running']")).to_contain_text("(включительно)")
+    screenshot(page, "web-direction-resumed-ru")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "web-direction-resumed-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-direction-resumed-phone-kk")
+    page.set_viewport_size(DESKTOP)
 
     # then the contract card shows the reason, and the parent corrects the details and sends again
     page.goto(sent_view.removesuffix("/sent"))
@@ -373,7 +396,10 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "web-history-contract-phone-ru")
     switch_language(page, "kk")
+    screenshot(page, "web-history-contract-phone-kk")
     page.set_viewport_size(DESKTOP)
+    # one word for one thing: «жолдама», never «бағыт»
+    expect(page.locator("main")).not_to_contain_text("бағыт")
 
     # and «Шарттар» shows it signed, and its card the validity, the text and the final PDF
     page.get_by_role("navigation").get_by_role("link", name="Шарттар").click()
@@ -381,6 +407,7 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     listed = page.locator(f"tr[data-number='{number}']")
     expect(listed).to_contain_text("Қол қойылды")
     expect(listed).to_contain_text("Балапан")
+    assert_accessible(page, "the contracts list")
     screenshot(page, "web-contracts-list-kk")
     listed.get_by_role("link", name=number).click()
     expect(page.locator(".contract-validity")).to_have_text("Шарттың қолданылу мерзімі: мерзімсіз")
@@ -390,6 +417,7 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
         assert response.read(5) == b"%PDF-"
     page.get_by_text("Шарттың мәтіні").click()
     expect(page.locator(".contract-text .contract-section").first).to_be_visible()
+    assert_accessible(page, "a signed contract's card")
     screenshot(page, "web-contract-signed-kk")
     switch_language(page, "ru")
     expect(page.locator(".contract-validity")).to_have_text("Срок действия договора: бессрочно")

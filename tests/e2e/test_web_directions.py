@@ -10,6 +10,8 @@ publishes a vacancy, sees it in the application view, extends it and revokes it.
 from __future__ import annotations
 
 import re
+import subprocess
+import urllib.request
 from typing import Any
 
 import pytest
@@ -17,10 +19,12 @@ from playwright.sync_api import Page, expect
 
 from infra.local.harness import StackProcess
 from tests.e2e.browser import (
+    DESKTOP,
     PHONE,
     assert_accessible,
     give_contacts,
     label,
+    new_page,
     partner_call,
     screenshot,
     sign_in,
@@ -51,6 +55,18 @@ def publish(stack: StackProcess, kindergarten_id: str, group_id: str, seats: int
         body,
         idempotency_key=f"web-{kindergarten_id}-{group_id}-{seats}",
     )
+
+
+def verification_address(stack: StackProcess, pdf_url: str) -> str:
+    """Where the PDF's QR code leads: its document id and check code are printed under the code."""
+    with urllib.request.urlopen(pdf_url, timeout=30) as response:
+        pdf = response.read()
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for at, line in enumerate(lines[:-1]):
+        if re.fullmatch(r"[0-9a-f]{20}", line) and re.fullmatch(r"[A-Za-z0-9_-]{8}", lines[at + 1]):
+            return f"{stack.api}/verify/{line}?c={lines[at + 1]}"
+    raise AssertionError(f"no document id and check code in the PDF's text: {lines[-12:]}")
 
 
 def signed_in(page: Page, stack: StackProcess) -> None:
@@ -102,6 +118,7 @@ def test_a_parent_chooses_a_private_kindergarten_under_the_state_order(stack: St
     cards = page.locator(".private-list .kg")
     expect(cards).to_have_count(3)
     expect(cards.filter(has_text="Нұрлы бала").first).to_contain_text("Бос орын: 2")
+    assert_accessible(page, "the private kindergartens' list")
     screenshot(page, "web-private-list-kk")
     switch_language(page, "ru")
     expect(page.get_by_text("Список свободных мест по государственному заказу")).to_be_visible()
@@ -179,6 +196,18 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     screenshot(page, "web-direction-issued-ru")
     switch_language(page, "kk")
 
+    # the extension dialog in Russian, on a computer and on a phone (its number field styled like the others)
+    switch_language(page, "ru")
+    row.get_by_role("button", name="Продлить").click()
+    expect(page.get_by_role("dialog").locator("input[name=days]")).to_have_css("border-top-style", "solid")
+    screenshot(page, "web-direction-extend-ru")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "web-direction-extend-phone-ru")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.set_viewport_size(DESKTOP)
+    switch_language(page, "kk")
+
     # when the parent extends it by 10 days
     row.get_by_role("button", name="Ұзарту").click()
     dialog = page.get_by_role("dialog")
@@ -186,8 +215,26 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     dialog.get_by_role("button", name="Ұзарту").click()
     expect(dialog.get_by_text("1-ден 30-ға дейінгі санды енгізіңіз.")).to_be_visible()
     dialog.get_by_label(label("Күнтізбелік күн саны")).fill("10")
+    assert_accessible(page, "the extension dialog")
     screenshot(page, "web-direction-extend-kk")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "web-direction-extend-phone-kk")
+    page.set_viewport_size(DESKTOP)
+    held: list = []  # the extension is held at the network, to see the dialog while it is under way
+    page.route("**/extend", lambda route: held.append(route))
     dialog.get_by_role("button", name="Ұзарту").click()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the extension did not reach the network"
+    # then while it is being sent, the dialog cannot be cancelled, closed or left with Escape
+    expect(dialog.get_by_role("button", name="Болдырмау")).to_be_disabled()
+    expect(dialog.locator(".dialog-head .icon-btn")).to_be_disabled()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_visible()
+    held[0].continue_()
+    page.unroute("**/extend")
 
     # then it is extended, and cannot be extended again
     expect(page.get_by_text("Жолдама ұзартылды.")).to_be_visible()
@@ -201,6 +248,19 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     documents = page.get_by_role("tabpanel")
     expect(documents.locator("[data-superseded='true']")).to_have_count(1)
     expect(documents).to_contain_text("Ауыстырылған құжаттар")
+    # and the old PDF's QR verification says it was replaced, and by which document
+    old_pdf = documents.locator("tr", has=page.locator("[data-superseded='true']")).get_by_role("link")
+    verify_page = verification_address(stack, old_pdf.get_attribute("href") or "")
+    with new_page(page.context.browser) as verifying:
+        verifying.goto(verify_page)
+        expect(verifying.locator("h1")).to_have_text("⚠ Құжат ауыстырылды / Документ заменён")
+        expect(verifying.locator("main")).to_contain_text("жаңа құжатпен ауыстырылды: № Ж.")
+        expect(verifying.locator("main")).to_contain_text("он заменён новым документом: № Ж.")
+        assert_accessible(verifying, "the verification page of a superseded direction")
+        screenshot(verifying, "web-verify-superseded")
+        verifying.set_viewport_size(PHONE)
+        assert verifying.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        screenshot(verifying, "web-verify-superseded-phone")
     assert_accessible(page, "the documents with a superseded direction")
     screenshot(page, "web-direction-reissued-documents-kk")
     switch_language(page, "ru")
@@ -216,6 +276,7 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     history = page.get_by_role("tabpanel")
     expect(history).to_contain_text("жолдама кезектегі орны бойынша берілді")
     expect(history).to_contain_text("жолдаманың мерзімі 10 күнге ұзартылды")
+    expect(page.locator("main")).not_to_contain_text("бағыт")  # «жолдама», one word for one thing
     screenshot(page, "web-direction-history-kk")
 
     # when the parent revokes it within 24 hours

@@ -9,17 +9,22 @@ application and its actions.
 from __future__ import annotations
 
 import re
+import urllib.parse
 import zipfile
+from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from infra.local.harness import StackProcess
 from tests.e2e.browser import (
+    DESKTOP,
     PHONE,
+    ApiParent,
     assert_accessible,
     give_contacts,
     label,
+    move_clock,
     screenshot,
     sign_in,
     switch_language,
@@ -71,7 +76,14 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     screenshot(page, "web-apply-step1-kk")
     page.get_by_role("button", name="Әрі қарай").click()
 
-    # and give the child, the queue and two kindergartens
+    # and give a child IIN with a wrong check digit: the page says so at once, and keeps them on step 2
+    page.get_by_label(label("Баланың ЖСН")).fill("231030530009")
+    expect(page.locator("[data-field='child.iin']")).to_contain_text("бақылау цифры сәйкес келмейді")
+    page.get_by_role("button", name="Әрі қарай").click()
+    expect(page.get_by_label(label("Баланың ЖСН"))).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".stepper .is-current")).to_contain_text("2")
+
+    # and then the right child, the queue and two kindergartens
     fill_child(page, ALIKHAN)
     expect(page.get_by_text("ЖСН бойынша туған күні: 30.10.2023")).to_be_visible()
     choose_queue(page, 2)
@@ -85,7 +97,21 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     # and sign the application with the signing key
     expect(page.get_by_role("heading", name="Өтінішті тексеріңіз")).to_be_visible()
     screenshot(page, "web-apply-review-kk")
+    held: list = []  # the sending is held at the network, to see the page while it is under way
+    sending = re.compile(r".*/applications$")
+    page.route(sending, lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
     page.get_by_role("button", name="Қол қою және жіберу").click()
+    for _ in range(150):  # the signature comes from NCALayer first
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the sending did not reach the network"
+    # while it is being sent, neither «back» nor the steps' «change» buttons can be pressed
+    expect(page.locator("[data-wizard=back]")).to_be_disabled()
+    expect(page.locator("[data-wizard=edit]").first).to_be_disabled()
+    expect(page.get_by_role("button", name="Қол қою және жіберу")).to_be_disabled()
+    held[0].continue_()
+    page.unroute(sending)
 
     # then the child is in the queue, with a registration number and documents to download
     expect(page.get_by_role("heading", name="Балаңыз кезекке сәтті қойылды")).to_be_visible()
@@ -186,6 +212,36 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     expect(page.locator(".notice-item.unread")).to_have_count(0)
     expect(badge).to_be_hidden()
 
+    # when they try to put the same child in the queue again
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    page.get_by_role("link", name="Баланы кезекке қою").first.click()
+    page.get_by_role("button", name="Әрі қарай").click()
+    fill_child(page, ALIKHAN)
+    choose_queue(page, 1)
+    page.get_by_role("button", name="Әрі қарай").click()
+    page.get_by_role("button", name="Қол қою және жіберу").click()
+    # then they are told at the child's IIN on step 2, before anything is signed
+    child_iin = page.locator("[data-field='child.iin']")
+    expect(child_iin).to_contain_text("Бала осы өңірде кезекте тұр")
+    # and so for a child whose parent the population registry does not name them
+    fill_child(page, ("240229630917", "Ахметова", "Томирис"))
+    page.get_by_role("button", name="Әрі қарай").click()
+    page.get_by_role("button", name="Қол қою және жіберу").click()
+    expect(child_iin).to_contain_text("ата-анасы (заңды өкілі) емессіз")
+    assert not [url for url in sent if url.endswith("/applications")], sent  # nothing was signed and sent
+    assert_accessible(page, "step 2 refusing a child of another family")
+    screenshot(page, "web-apply-not-parent-kk")
+    switch_language(page, "ru")
+    expect(child_iin).to_contain_text("не являетесь родителем")
+    screenshot(page, "web-apply-not-parent-ru")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "web-apply-not-parent-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-apply-not-parent-phone-kk")
+    page.set_viewport_size(DESKTOP)
+
 
 def test_a_parent_claims_a_benefit_with_a_scan_and_later_withdraws(stack: StackProcess, page: Page):
     # given a signed-in parent applying with a benefit and its scanned proof
@@ -237,3 +293,79 @@ def test_a_parent_claims_a_benefit_with_a_scan_and_later_withdraws(stack: StackP
     expect(page.get_by_role("button", name="Кезектен алу")).to_have_count(0)
     expect(page.get_by_role("tabpanel")).to_contain_text("Кезектен алынды")
     screenshot(page, "web-withdrawn-kk")
+
+
+# A demo mother of Алматы district with twins born 2022 (infra/local/demo/population.json); no other
+# test uses them. Her test moves the shared stack's clock forward by two days, no more.
+GULNAR = "940612447114"
+ERNUR = "220707551234"
+SARA = "220707651240"
+AKBOTA = "ast-almaty-005"  # № 5 «Ақбота», kk, from 2 years
+GULNAR_ADDRESS = {"city": "Астана", "district": "Алматы ауданы", "street": "Сарайшық көшесі", "house": "5"}
+
+
+def visit_position(page: Page, stack: StackProcess, application_id: str) -> Locator:
+    """The mother opens the site (signing in again: the clock moved past her session) and the position tab."""
+    if page.url.startswith(stack.web):
+        page.evaluate("sessionStorage.clear()")
+    use_identity(stack, GULNAR)
+    sign_in(page, stack)
+    if page.url.endswith("#/contacts"):
+        give_contacts(page, "gulnar@example.kz", "+7 707 321 54 76")
+    page.goto(f"{stack.web}/#/applications/{urllib.parse.quote(application_id)}")
+    page.get_by_role("tab", name="Кезектегі орны").click()
+    panel = page.get_by_role("tabpanel")
+    expect(panel.get_by_role("heading", name="Кезек нөмірлері")).to_be_visible()
+    return panel
+
+
+def test_the_position_chart_follows_the_number_over_several_days(stack: StackProcess, page: Page):
+    # given twins in Алматы district's 2022 Kazakh queue: Ернұр registered first, then Сара
+    mother = ApiParent(stack, GULNAR, "gulnar@example.kz", "+77073215476")
+    ernur = mother.put_in_queue(ERNUR, "almaty", AKBOTA, GULNAR_ADDRESS)
+    sara = mother.put_in_queue(SARA, "almaty", AKBOTA, GULNAR_ADDRESS)
+
+    # when the mother looks at Сара's position: one child ahead, one point on the chart
+    position = visit_position(page, stack, sara)
+    expect(position.locator("[data-number=general]")).to_have_text("2")
+    expect(position.locator("svg.position-chart circle")).to_have_count(1)
+
+    # when, the next day, Ернұр's application is withdrawn, and she looks again
+    move_clock(stack, timedelta(days=1))
+    mother.withdraw(ernur, "Басқа балабақшаға бардық")
+    position = visit_position(page, stack, sara)
+
+    # then the number moved up, the page says why, and the chart has the two days
+    expect(position.locator("[data-number=general]")).to_have_text("1")
+    expect(position).to_contain_text("Кезек нөмірі: 2 → 1")
+    expect(position).to_contain_text("Өтінішін қайтарып алған, алдыңызда тұрған балалар: 1")
+    expect(position.locator("svg.position-chart circle")).to_have_count(2)
+
+    # when a day later nothing moved
+    move_clock(stack, timedelta(days=1))
+    position = visit_position(page, stack, sara)
+
+    # then the chart shows three days, one point each, joined by a line: 2, then 1 and 1
+    expect(position).to_contain_text("Кезек нөмірі өзгерген жоқ")
+    dots = position.locator("svg.position-chart circle")
+    expect(dots).to_have_count(3)
+    expect(position.locator("svg.position-chart polyline")).to_have_count(1)
+    heights = [float(dots.nth(i).get_attribute("cy") or "nan") for i in range(3)]
+    assert heights[0] > heights[1] == heights[2], heights  # a smaller number is drawn higher
+    days = position.locator("figure.position-figure tbody tr")
+    expect(days).to_have_count(3)
+    assert [days.nth(i).locator("td").nth(1).inner_text() for i in range(3)] == ["2", "1", "1"]
+    dates = [days.nth(i).locator("td").first.inner_text() for i in range(3)]
+    assert len(set(dates)) == 3, dates  # three different days of the movable clock
+    assert_accessible(page, "the position chart over three days")
+    screenshot(page, "web-position-chart-days-kk")
+    switch_language(page, "ru")
+    expect(position).to_contain_text("Номер очереди не изменился")
+    screenshot(page, "web-position-chart-days-ru")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page, "the position chart on a phone")
+    screenshot(page, "web-position-chart-days-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-position-chart-days-phone-kk")
+    page.set_viewport_size(DESKTOP)

@@ -13,7 +13,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from infra.local.harness import StackProcess
 from tests.e2e.browser import (
+    DESKTOP,
     PHONE,
+    assert_accessible,
     give_contacts,
     label,
     new_page,
@@ -49,6 +51,7 @@ def test_first_sign_in_asks_for_contacts_then_shows_the_parent(stack: StackProce
     page.goto(f"{stack.web}/")
     expect(page.get_by_role("heading", name="Жеке кабинетке кіру")).to_be_visible()
     expect(page.get_by_text("NCALayer бағдарламасы іске қосылғанына")).to_be_visible()
+    assert_accessible(page, "the sign-in page")
     screenshot(page, "web-signin-kk")
     switch_language(page, "ru")
     expect(page.get_by_role("button", name="Войти через ЭЦП")).to_be_visible()
@@ -70,6 +73,7 @@ def test_first_sign_in_asks_for_contacts_then_shows_the_parent(stack: StackProce
     expect(page.get_by_role("heading", name="Өтініштер журналы")).to_be_visible()
     expect(page.get_by_text("Байланыс деректері сақталды.")).to_be_visible()
     expect(page.get_by_test_id("person-name")).to_contain_text(certificate_name(person))
+    assert_accessible(page, "the journal")
     screenshot(page, "web-journal-kk")
     switch_language(page, "ru")
     expect(page.get_by_role("heading", name="Журнал заявлений")).to_be_visible()
@@ -88,11 +92,29 @@ def test_a_refused_phone_number_is_explained_in_the_chosen_language(stack: Stack
     sign_in(page, stack)
     expect(page.get_by_role("heading", name="Байланыс деректері")).to_be_visible()
 
-    # when they give a number that is not a Kazakhstan mobile number
-    give_contacts(page, "dinara@example.kz", "12345")
+    # when they give a wrong e-mail and a number that is not a Kazakhstan mobile number
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "PUT" else None)
+    give_contacts(page, "dinara@", "12345")
 
-    # then the server's reason is shown at the phone field, in Kazakh, then in Russian
+    # then the page shows both errors at once, before anything is sent
+    expect(page.locator("[data-field='email']")).to_contain_text("Электрондық пошта мекенжайын тексеріңіз")
     phone_field = page.locator("[data-field='phone']")
+    expect(phone_field).to_contain_text("Ұялы телефон нөмірі қате")
+    assert sent == [], sent
+    assert_accessible(page, "the contacts form with two errors")
+    screenshot(page, "web-contacts-two-errors-kk")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "web-contacts-two-errors-phone-kk")
+    switch_language(page, "ru")
+    expect(page.locator("[data-field='email']")).to_contain_text("Проверьте адрес электронной почты")
+    screenshot(page, "web-contacts-two-errors-phone-ru")
+    page.set_viewport_size(DESKTOP)
+    switch_language(page, "kk")
+
+    # when the e-mail is right and only the number is wrong, the reason is at the phone field, in both languages
+    page.get_by_label(label("Электрондық пошта")).first.fill("dinara@example.kz")
+    page.get_by_role("button", name="Сақтау").click()
     expect(phone_field).to_contain_text("Ұялы телефон нөмірі қате")
     expect(page.get_by_label(label("Ұялы телефон"))).to_have_attribute("aria-invalid", "true")
     screenshot(page, "web-contacts-error-kk")
@@ -165,10 +187,24 @@ def test_the_journal_offers_to_link_an_application_and_explains_a_refusal(stack:
     # when they try to link an application that does not exist for that child
     form = page.locator("form.link-form")
     expect(form.get_by_role("heading", name="Өтінішті ата-ананың ЖСН-ға біріктіру")).to_be_visible()
+    # when they press «Біріктіру» with nothing filled in, each field says what it needs, in words
+    form.get_by_role("button", name="Біріктіру").click()
+    expect(form.locator(".field-error").filter(has_text="Бұл өріс міндетті.")).to_have_count(2)
+    expect(form).not_to_contain_text("registration_number")
+    expect(form).not_to_contain_text("child_iin")
     form.get_by_label(label("Нөмірі")).fill("УО.2026.999999.1")
     form.get_by_label(label("Баланың ЖСН")).fill("190815630782")
     form.get_by_role("button", name="Біріктіру").click()
     # then the server's reason is shown, and the journal is unchanged
     expect(form).to_contain_text("өтініш табылмады")
+    assert_accessible(page, "the journal's link form with a refusal")
     screenshot(page, "web-journal-link-refused-kk")
+    switch_language(page, "ru")
+    screenshot(page, "web-journal-link-refused-ru")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "web-journal-link-refused-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, "web-journal-link-refused-phone-kk")
+    page.set_viewport_size(DESKTOP)
     expect(page.get_by_role("heading", name="Өтініштер журналы")).to_be_visible()

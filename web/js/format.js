@@ -59,10 +59,11 @@ export function iinValid(iin) {
   return digit !== null && digit === Number(value[11]);
 }
 
+/** A file's size in the units the hints use («2 МБ»), the same in Kazakh and Russian: Б, КБ, МБ. */
 export function formatSize(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes < 1024) return `${bytes} Б`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} КБ`;
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace(".", ",")} МБ`;
 }
 
 /** An amount in tenge as written in Kazakhstan: "15 500,00 ₸" (the API gives "15500.00"). */

@@ -22,18 +22,19 @@ export function positionChart(points) {
   const height = 170;
   const pad = { left: 34, right: 12, top: 12, bottom: 26 };
   const values = points.map((p) => p.general);
-  const max = Math.max(...values, 1);
-  const min = Math.max(0, Math.min(...values) - 1);
+  // the vertical scale: the best (smallest) number at the top, one step of room below the largest
+  const min = Math.max(1, Math.min(...values));
+  const max = Math.max(...values, min) + 1;
   const span = Math.max(1, max - min);
   const x = (i) => pad.left + (points.length === 1 ? (width - pad.left - pad.right) / 2 : (i * (width - pad.left - pad.right)) / (points.length - 1));
   // a smaller number is better: it is drawn higher
-  const y = (v) => pad.top + ((max - v) * (height - pad.top - pad.bottom)) / span;
+  const y = (v) => pad.top + ((v - min) * (height - pad.top - pad.bottom)) / span;
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "position-chart", "aria-hidden": "true", focusable: "false" });
   chart.append(
     svg("line", { x1: pad.left, y1: height - pad.bottom, x2: width - pad.right, y2: height - pad.bottom, class: "axis" }),
     svg("line", { x1: pad.left, y1: pad.top, x2: pad.left, y2: height - pad.bottom, class: "axis" }),
   );
-  for (const tick of [...new Set([max, min + 1 > max ? max : Math.round((max + min) / 2), Math.max(min, 1)])]) {
+  for (const tick of [...new Set([min, Math.round((min + max - 1) / 2), max - 1])]) {
     const label = svg("text", { x: pad.left - 6, y: y(tick) + 4, class: "tick", "text-anchor": "end" });
     label.textContent = String(tick);
     chart.append(label);
@@ -129,7 +130,8 @@ function estimate(body) {
 /** The tab's content for the application `item` (its place names come from the info tab's lookups). */
 export async function positionTab(item, names) {
   const body = await get(`/applications/${encodeURIComponent(item.id)}/position`);
-  if (!body.in_queue) return h("p", { class: "muted card" }, w("position.notInQueue"));
+  // "not_counted": in the queue, registered before the pools were kept and not backfilled yet
+  if (!body.in_queue) return h("p", { class: "muted card" }, w(body.reason === "not_counted" ? "position.notCounted" : "position.notInQueue"));
   const pool = [
     names?.district ? bi(names.district.name_kk, names.district.name_ru) : body.district,
     " · ",

@@ -168,14 +168,54 @@ export function reportError(form, slot, error) {
   else showError(slot, error);
 }
 
-/** Run `task` with the button showing it is busy; the button is disabled meanwhile. */
+// What takes the parent away from a form: the wizards' back, step and «change» buttons, the page's
+// «← back» link, and an open dialog's close and other footer buttons (its cancel).
+const AWAY = [
+  ".stepper .step-open",
+  "[data-wizard]",
+  ".crumbs a",
+  "dialog[open] .dialog-head .icon-btn",
+  "dialog[open] .dialog-footer button",
+].join(", ");
+let holds = 0;
+
+/**
+ * While something is being sent, nothing may take the parent elsewhere: every back and step
+ * button is disabled (a link made inert) until the answer comes. Calls nest: the last release
+ * restores what the first hold changed, and only that.
+ */
+export function holdNavigation(on) {
+  holds = Math.max(0, holds + (on ? 1 : -1));
+  if (on && holds === 1) {
+    document.body.dataset.sending = "true";
+    for (const el of document.querySelectorAll(AWAY)) {
+      if (el.disabled || el.hasAttribute("data-held")) continue;
+      el.setAttribute("data-held", "");
+      el.setAttribute("aria-disabled", "true");
+      if (el.tagName === "A") el.inert = true;
+      else el.disabled = true;
+    }
+  } else if (!on && holds === 0) {
+    delete document.body.dataset.sending;
+    for (const el of document.querySelectorAll("[data-held]")) {
+      el.removeAttribute("data-held");
+      el.removeAttribute("aria-disabled");
+      if (el.tagName === "A") el.inert = false;
+      else el.disabled = false;
+    }
+  }
+}
+
+/** Run `task` with the button showing it is busy; the button and every way away are disabled meanwhile. */
 export async function busy(button, task) {
   button.disabled = true;
   button.setAttribute("aria-busy", "true");
   button.classList.add("is-busy");
+  holdNavigation(true);
   try {
     return await task();
   } finally {
+    holdNavigation(false);
     button.disabled = false;
     button.removeAttribute("aria-busy");
     button.classList.remove("is-busy");
@@ -200,6 +240,10 @@ export function dialog(titleKey) {
     footer,
   );
   el.addEventListener("close", () => el.remove());
+  // Escape does not close a dialog whose request is under way
+  el.addEventListener("cancel", (event) => {
+    if (document.body.dataset.sending) event.preventDefault();
+  });
   document.body.append(el);
   return { dialog: el, body, footer, open: () => el.showModal(), close: () => el.close() };
 }

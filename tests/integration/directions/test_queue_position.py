@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -78,3 +79,61 @@ def test_a_child_out_of_the_queue_has_no_position(filing: Filing, api, pki_peopl
     assert filing.call("POST", f"/applications/{mine['id']}/withdraw", {"signed_xml": signed})[0] == 200
     status, body = filing.call("GET", f"/applications/{mine['id']}/position")
     assert status == 200 and body["in_queue"] is False and body["reason"] == "not_in_queue"
+
+
+def registered_before_pools(app_id: str) -> None:
+    """Put an application back as it was stored before the pools were kept: no ``pool_key``, in no pool."""
+    from chalicelib.store.applications import Application
+    from chalicelib.store.history import commit_writes
+
+    repository = wiring.applications()
+    app = repository.get(app_id)
+
+    def writes(change) -> None:
+        repository.index.leave(change, "pool", app.pool_key, app.seq)
+        if app.pool_benefit_queue is not None:
+            repository.index.leave(change, "pool-benefit", app.pool_benefit_queue, app.seq)
+        change.update("application", app, [Application.pool_key.remove()])
+
+    commit_writes(writes)
+
+
+def test_the_backfill_counts_applications_registered_before_the_pools_once(filing: Filing, clock, api):
+    from chalicelib.maintenance.position_pools import backfill, main
+
+    # given, in Есіл's 2022 Kazakh queue, a large family's child and a child without a benefit,
+    # both registered before the pools existed, and then the parent's child
+    at = clock.now() - timedelta(days=30)
+    large = enqueue(at=at, birth=date(2022, 3, 2), benefit="large_family")
+    plain = enqueue(at=at, birth=date(2022, 3, 1))
+    status, mine = filing.file()
+    assert status == 201, mine
+    for app in (large, plain, wiring.applications().get(mine["id"])):
+        registered_before_pools(app.id)
+    path = f"/applications/{mine['id']}/position"
+    status, before = filing.call("GET", path)
+    assert status == 200 and before["in_queue"] is False and before["reason"] == "not_counted", before
+
+    # when the operator counts them first without changing anything, then for real
+    assert main(["--dry-run"]) == 0
+    assert wiring.applications().get(mine["id"]).pool_key is None
+    done = backfill(wiring.applications())
+
+    # then every application of the queue is in its pool, and the position is explained
+    assert (done.found, done.counted, done.unchanged) == (3, 3, 0), done
+    status, after = filing.call("GET", path)
+    assert status == 200 and after["in_queue"] is True, after
+    assert after["general"] == 3 and after["pool"] == {"ahead": 2, "size": 3}
+    assert ahead_of(after) == {"large_family": 1, "none": 1}
+    # and the change history tells it in one sentence
+    _, history = filing.call("GET", f"/applications/{mine['id']}/history")
+    assert any("учтён в очереди своей группы" in json.dumps(item, ensure_ascii=False) for item in history["items"])
+
+    # when it runs again, nothing is counted twice
+    again = backfill(wiring.applications())
+    assert (again.found, again.counted) == (0, 0), again
+    status, still = filing.call("GET", path)
+    assert still["pool"] == {"ahead": 2, "size": 3}
+    # and a child who left the queue is not put in a pool
+    wiring.applications().leave(plain.id, ApplicationStatus.WITHDRAWN, who="parent:x", why="moved", now=clock.now())
+    assert backfill(wiring.applications()).found == 0

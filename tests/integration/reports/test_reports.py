@@ -257,6 +257,7 @@ def test_the_schedule_keeps_every_scope_and_mails_the_subscribers(api, clock, po
     scopes = 1 + 2 + 5 + 2  # the nation, 2 regions, 7 districts
     assert counts == {"day": scopes, "month": scopes}
     assert run_due_reports() == {}  # run once: a repeated invocation finds them kept
+    assert wiring.report_service().counters.latest_closing(date(2026, 2, 1))[0] == date(2026, 2, 1)  # closed
 
     # then the operator lists them and downloads one
     operator = api.sign_in(pki_people["operator"], audience="operator")["token"]
@@ -307,3 +308,53 @@ def test_reports_are_for_the_education_department_of_the_scope_only(api, clock, 
     assert api.call("GET", "/operator/reports", token=desk)[0] == 403
     parent = api.parent_token(pki_people["parent"])
     assert api.call("GET", "/operator/reports", token=parent)[0] == 403
+
+
+def test_the_schedule_closes_the_month_and_the_next_reports_start_from_that_closing(
+    api, clock, portal: Portal, operator
+):
+    populate(api, clock, portal)
+    service = wiring.report_service()
+    assert not service.close(JANUARY)  # not over yet: nothing is kept
+    end_of_january = naive("astana", JANUARY.start, JANUARY.end)
+
+    # when January is closed at 00:30 on 1 February (Almaty), as the schedule does, then February moves on
+    clock.advance(datetime(2026, 1, 31, 19, 5, tzinfo=UTC) - clock.now())
+    assert not service.close(JANUARY)  # 00:05: a change begun before midnight may still be committing
+    clock.advance(timedelta(minutes=25))
+    assert service.close(JANUARY)
+    dynamodb = boto3.client("dynamodb", region_name=get_settings().aws_region)
+    closed = dynamodb.query(
+        TableName=ReportCounter.Meta.table_name,
+        KeyConditionExpression="#b = :b",
+        ExpressionAttributeNames={"#b": "bucket"},
+        ExpressionAttributeValues={":b": {"S": "closed#2026-02-01#astana"}},
+    )["Items"]
+    assert {item["cell"]["S"] for item in closed} == {"esil#-", "almaty#-", "nura#-"}
+    clock.advance(timedelta(days=3))
+    late = enqueue(at=clock.now(), district="saryarka")
+    wiring.applications().leave(late.id, ApplicationStatus.WITHDRAWN, who="parent:x", why="withdrawn", now=clock.now())
+    enqueue(at=clock.now(), district="esil", language="ru")
+
+    # then January's report, read from the closing alone, still shows the end of January
+    january = service.build(ASTANA, JANUARY)
+    assert rows_of(january, "queue") == as_strings(end_of_january["queue"])
+    assert rows_of(january, "registered") == as_strings(end_of_january["registered"])
+    assert january.items_read <= 1 + len(closed) + 5 * SHARDS  # the marker, the closing, January's bucket
+    # and February's report equals the naive recount of February and of the queue now
+    february = Period.month(2026, 2)
+    expected = naive("astana", february.start, february.end)
+    for section, counts in expected.items():
+        assert rows_of(service.build(ASTANA, february), section) == as_strings(counts), section
+
+    # and a planted error in the closing is caught by the same comparison: the closing is what is read
+    esil = next(item for item in closed if item["cell"]["S"] == "esil#-")
+    name = next(name for name in esil if name.startswith("queue|"))
+    dynamodb.update_item(
+        TableName=ReportCounter.Meta.table_name,
+        Key={"bucket": esil["bucket"], "cell": esil["cell"]},
+        UpdateExpression="ADD #n :one",
+        ExpressionAttributeNames={"#n": name},
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+    assert rows_of(service.build(ASTANA, february), "queue") != as_strings(expected["queue"])

@@ -24,7 +24,7 @@ def test_the_iin_of_the_request_must_be_the_signers(pki_verifier, pki_people):
         pki_verifier, document, purpose=KeyPurpose.SIGN, expected_iin=pki_people["second_parent"].person.iin
     )
     assert (refused.check, refused.reason) == (Check.IDENTITY, "iin_mismatch")
-    assert "5-тексеру" in refused.kk and "ИИН" in refused.ru
+    assert refused.details["check_number"] == 5 and "ИИН" in refused.ru
 
 
 def test_the_bin_of_the_request_must_be_the_organisations(pki_verifier, pki_people):

@@ -69,7 +69,7 @@ def test_a_certificate_listed_in_the_crl_is_refused(ca):
     assert (refused.check, refused.reason) == (Check.REVOCATION, "revoked")
     assert refused.details["source"] == "crl"
     assert refused.details["revocation_reason"] == "keyCompromise"
-    assert "4-тексеру" in refused.kk and "отозван" in refused.ru
+    assert refused.details["check_number"] == 4 and "отозван" in refused.ru
 
 
 def test_the_shared_verifier_sees_a_revocation_at_once(pki_ca, pki_verifier):

@@ -6,7 +6,7 @@ import { post } from "../api.js";
 import { clear, h, icon, uid, w } from "../dom.js";
 import { formatTenge } from "../format.js";
 import { signXml } from "../ncalayer.js";
-import { busy, dialog, dl, errorFields, notice, showError, showStatus } from "../ui.js";
+import { busy, dialog, dl, errorFields, holdNavigation, notice, showError, showStatus } from "../ui.js";
 import { contractText } from "./card.js";
 import { biText, contractPath, dateTimeComma, downloadWithToken, kindergartenName, showRefusal, stepOfField } from "./common.js";
 
@@ -98,19 +98,10 @@ export function confirmStep(root, wizard) {
   );
   const send = h("button", { type: "button", class: "btn btn-primary btn-large" }, icon("pen"), w("contract.send"));
 
-  // while the contract is being signed and sent, nothing may move the wizard elsewhere
-  const holding = (on) => {
-    for (const el of document.querySelectorAll(".stepper .step-open, [data-wizard=back]")) {
-      if (el.tagName === "A") el.inert = on;
-      else el.disabled = on;
-      el.setAttribute("aria-disabled", String(on));
-    }
-  };
-
   const doSend = async () => {
     const base = contractPath(contract.number);
     showError(errors, null);
-    holding(true);
+    holdNavigation(true); // while the contract is signed and sent, nothing moves the wizard elsewhere
     try {
       showStatus(status, "contract.preparing");
       const signing = await post(`${base}/signing-document`, { read_confirmed: true });
@@ -129,7 +120,7 @@ export function confirmStep(root, wizard) {
       }
       showRefusal(form, errors, error);
     } finally {
-      holding(false);
+      holdNavigation(false);
     }
   };
 

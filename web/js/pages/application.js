@@ -195,6 +195,10 @@ function documentTable(captionKey, docs) {
                   h(
                     "td",
                     { attrs18n: { "data-label": "view.docName" } },
+                    // one block beside the label when the table stacks on a phone
+                    h(
+                      "div",
+                      { class: "doc-cell" },
                     h("span", { class: "doc-icon" }, icon("doc")),
                     bi(doc.title_kk, doc.title_ru),
                     doc.number ? h("span", { class: "muted" }, ` № ${doc.number}`) : null,
@@ -202,6 +206,7 @@ function documentTable(captionKey, docs) {
                     doc.superseded
                       ? h("span", { class: "badge badge-muted doc-superseded", dataset: { superseded: "true" } }, w("view.superseded", { date: formatDateTime(doc.superseded_at) }))
                       : null,
+                    ),
                   ),
                   h(
                     "td",

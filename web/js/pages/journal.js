@@ -2,8 +2,8 @@
 
 import { get, post } from "../api.js";
 import { benefitNumber, bi, h, icon, w } from "../dom.js";
-import { formatDate } from "../format.js";
-import { busy, field, notice, reportError, showError } from "../ui.js";
+import { formatDate, iinValid } from "../format.js";
+import { busy, clearFieldErrors, field, notice, reportError, setFieldError, showError } from "../ui.js";
 
 const COLUMNS = [
   ["journal.number", (a) => h("a", { href: `#/applications/${encodeURIComponent(a.id)}`, class: "reg-number" }, a.registration_number)],
@@ -101,12 +101,23 @@ function linkForm(ctx) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);
+    const number = String(data.get("registration_number") || "").trim();
+    const iin = String(data.get("child_iin") || "").trim();
+    // both fields are checked at once, in words, before anything is sent
+    clearFieldErrors(form);
+    showError(slot, null);
+    if (!number) setFieldError(form, "registration_number", w("error.required"));
+    if (!iin) setFieldError(form, "child_iin", w("error.required"));
+    else if (!/^\d{12}$/.test(iin)) setFieldError(form, "child_iin", w("error.iin"));
+    else if (!iinValid(iin)) setFieldError(form, "child_iin", w("error.iinChecksum"));
+    const first = form.querySelector("[aria-invalid=true]");
+    if (first) {
+      first.focus();
+      return;
+    }
     await busy(submit, async () => {
       try {
-        const linked = await post("/applications/link", {
-          registration_number: String(data.get("registration_number") || "").trim(),
-          child_iin: String(data.get("child_iin") || "").trim(),
-        });
+        const linked = await post("/applications/link", { registration_number: number, child_iin: iin });
         ctx.go(`/applications/${encodeURIComponent(linked.id)}`);
       } catch (error) {
         reportError(form, slot, error);

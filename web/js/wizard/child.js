@@ -232,7 +232,7 @@ export async function childStep(root, nav, errors) {
     h(
       "div",
       { class: "form-actions" },
-      h("button", { type: "button", class: "btn btn-outline", onclick: () => nav.step(1) }, h("span", { "aria-hidden": "true" }, "← "), w("app.back")),
+      h("button", { type: "button", class: "btn btn-outline", dataset: { wizard: "back" }, onclick: () => nav.step(1) }, h("span", { "aria-hidden": "true" }, "← "), w("app.back")),
       h("button", { type: "submit", class: "btn btn-primary" }, w("app.next"), h("span", { "aria-hidden": "true" }, " →")),
     ),
   );

@@ -50,7 +50,7 @@ export async function reviewStep(root, nav, errors) {
   const a = state.applicant;
   const address = [a.address.city, a.address.district, a.address.street, a.address.house, a.address.flat].filter(Boolean).join(", ");
   const childBirth = birthDateFromIin(state.child.iin);
-  const edit = (step) => h("button", { type: "button", class: "btn btn-link btn-small", onclick: () => nav.step(step) }, w("apply.edit"));
+  const edit = (step) => h("button", { type: "button", class: "btn btn-link btn-small", dataset: { wizard: "edit" }, onclick: () => nav.step(step) }, w("apply.edit"));
 
   const status = h("div", { class: "status-slot", "aria-live": "polite" });
   const send = h("button", { type: "button", class: "btn btn-primary btn-large" }, icon("pen"), w("apply.sign"));
@@ -142,7 +142,7 @@ export async function reviewStep(root, nav, errors) {
     h(
       "div",
       { class: "form-actions" },
-      h("button", { type: "button", class: "btn btn-outline", onclick: () => nav.step(2) }, h("span", { "aria-hidden": "true" }, "← "), w("app.back")),
+      h("button", { type: "button", class: "btn btn-outline", dataset: { wizard: "back" }, onclick: () => nav.step(2) }, h("span", { "aria-hidden": "true" }, "← "), w("app.back")),
       send,
     ),
   );
