@@ -39,6 +39,7 @@ from chalicelib.store.documents import DocumentRepository
 from chalicelib.store.history import HistoryRecord
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
+from chalicelib.store.service_steps import ServiceStep
 from chalicelib.store.vacancies import SeatItem, SeatRepository
 
 Row = tuple[str, int, float, str]
@@ -209,7 +210,7 @@ def run() -> list[Row]:
     """One sweep over exactly 100 000 live directions."""
     os.environ.pop("AWS_ENDPOINT_URL", None)
     with mock_aws(), item_scoped_rollback():
-        for model in (*QUEUE_MODELS, HistoryRecord, Direction, SeatItem):
+        for model in (*QUEUE_MODELS, HistoryRecord, Direction, SeatItem, ServiceStep):
             model.create_table(wait=False)
         due = BulkLoader(random.Random(20260302)).load()
         notifier = CountingNotifier()

@@ -61,6 +61,7 @@ from chalicelib.store.counters import ReportCounter
 from chalicelib.store.history import HistoryRecord
 from chalicelib.store.jobs import Job
 from chalicelib.store.queue_index import Counter, QueueChunk, QueueHead
+from chalicelib.store.service_steps import ServiceStep
 
 Row = tuple[str, int, float, str]
 
@@ -278,7 +279,8 @@ def run() -> list[Row]:
     os.environ.pop("AWS_ENDPOINT_URL", None)
     rows: list[Row] = []
     with mock_aws(), item_scoped_rollback():
-        for model in (*QUEUE_MODELS, HistoryRecord, ReportCounter, Job):  # a change counts itself, writes its jobs
+        # a change counts itself, writes its jobs and its service times
+        for model in (*QUEUE_MODELS, HistoryRecord, ReportCounter, Job, ServiceStep):
             model.create_table(wait=False)
         repo = ApplicationRepository(QueueRules())
         loader = BulkLoader(repo, random.Random(20260302))

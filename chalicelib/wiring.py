@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # each collaborator loads its modules on first use: a cold st
     from chalicelib.services.refusals import RefusalService
     from chalicelib.services.reports import ReportService
     from chalicelib.services.service_centre import ServiceCentreFiling
+    from chalicelib.services.service_times import ServiceTimeService
     from chalicelib.services.sessions import SessionTokens
     from chalicelib.services.survey import SatisfactionSurvey
     from chalicelib.services.uploads import UploadService
@@ -196,6 +197,14 @@ def benefit_checks() -> BenefitCheckService:
         default_notifier(),
         verifier(),
     )
+
+
+@lru_cache(maxsize=1)
+def service_times() -> ServiceTimeService:
+    from chalicelib.services.service_times import ServiceTimeService
+    from chalicelib.store.service_steps import ServiceStepRepository
+
+    return ServiceTimeService(clock(), reference(), ServiceStepRepository(), applications())
 
 
 @lru_cache(maxsize=1)

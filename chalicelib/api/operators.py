@@ -26,9 +26,9 @@ def pending() -> Any:
 @bp.route("/operator/overdue", methods=["GET"], cors=True)
 @handles_errors
 def overdue() -> Any:
-    """What is past its time limit now (seed 004, appendix 3), in the operator's districts."""
+    """What is past its time limit now (seed 004, appendix 3): the steps of the operator's role, per district."""
     operator = require_operator(bp.current_request)
-    return {"items": wiring.benefit_checks().overdue(operator)}
+    return {"items": wiring.service_times().overdue(operator)}
 
 
 class DecisionDocumentRequest(BaseModel):

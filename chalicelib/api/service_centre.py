@@ -97,6 +97,13 @@ def submit() -> Any:
     return json_response(answer, status=201)
 
 
+@bp.route("/operator/service-centre/applications/{application_id}/hand-over", methods=["POST"], cors=True)
+@handles_errors
+def hand_over(application_id: str) -> Any:
+    """The desk gave the parent the printed documents: the hand-over step (appendix 3, table 2, step 15) ends."""
+    return wiring.service_centre().hand_over(_desk(), unquote(application_id))
+
+
 @bp.route("/operator/service-centre/applications/{application_id}/pack", methods=["GET"], cors=True)
 @handles_errors
 def pack(application_id: str) -> Any:

@@ -21,6 +21,7 @@ from chalicelib.documents import survey_report
 from chalicelib.documents.formatting import format_datetime
 from chalicelib.domain import survey
 from chalicelib.domain.reports import Report, Section
+from chalicelib.domain.service_times import ACTOR_WORDS, STEPS
 
 TOTAL = "Барлығы / Итого"
 
@@ -49,15 +50,33 @@ VALUES: dict[str, str] = {
     "none": "жоқ / нет",
     "within": "мерзімінде / в срок",
     "over": "кешіктірілген / с нарушением",
-    "edu.decision": "ЖАО шешімі (3 күн) / решение ОО (3 дня)",
     "kk": "қазақ / казахский",
     "ru": "орыс / русский",
     **survey.VALUES,  # the satisfaction survey's services and levels
+    # the service-time steps (seed 004, appendix 3): "<table>.<action> name (limit)" in both languages
+    **{
+        step.code: f"{step.table}.{step.number} {step.name_kk} ({step.limit_words['kk']}) / "
+        f"{step.name_ru} ({step.limit_words['ru']})"
+        for step in STEPS.values()
+    },
 }
 
 
 def shown(value: object) -> str:
     return VALUES.get(str(value), str(value))
+
+
+# a step as a PDF table's column heading (many steps side by side): "<table>.<action> performer, limit";
+# the section's legend below the table gives each one's full name
+SHORT: dict[str, str] = {
+    step.code: f"{step.table}.{step.number} {ACTOR_WORDS[step.actor]['kk']}/{ACTOR_WORDS[step.actor]['ru']}, "
+    f"{step.limit_words['kk']} / {step.limit_words['ru']}"
+    for step in STEPS.values()
+}
+
+
+def shown_short(value: object) -> str:
+    return SHORT.get(str(value), shown(value))
 
 
 def _heading(column: Mapping[str, str]) -> str:
@@ -195,7 +214,9 @@ def render_pdf(report: Report, names: Mapping[str, str]) -> bytes:
     for section in report.sections:
         story.append(Paragraph(escape(_heading(section.title)), heading))
         columns, rows = pivot(section)
-        header = [_heading(section.columns[0])] + [shown(c) for c in columns if c] + [_heading(section.columns[-1])]
+        header = (
+            [_heading(section.columns[0])] + [shown_short(c) for c in columns if c] + [_heading(section.columns[-1])]
+        )
         data = [[Paragraph(escape(text), small) for text in header]]
         for district, counts, total in rows:
             shown_counts = [str(n) for n in counts] if columns != [""] else []
@@ -215,6 +236,9 @@ def render_pdf(report: Report, names: Mapping[str, str]) -> bytes:
             )
             story.append(table)
         story.append(Paragraph(escape(f"{TOTAL}: {section.total}"), body))
+        for column in columns:
+            if column in SHORT:  # the legend of the steps' short headings
+                story.append(Paragraph(escape(shown(column)), small))
     story += survey_report.pdf_flowables(report, heading, body, small)
     out = io.BytesIO()
     document = SimpleDocTemplate(

@@ -92,23 +92,37 @@ def _queue(facts: Facts, benefit: str) -> str:
     return key("queue", facts.cohort if facts.cohort is not None else "-", benefit, facts.language or "-")
 
 
+def service_tallies(event: str, details: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The service times a change ended (seed 004, appendix 3): one count per step, within or over.
+
+    A change lists the steps it ended in ``details["steps"]``; records written before steps were
+    listed carry one step's timing in ``details`` itself (a registration or a benefit decision).
+    """
+    steps = details.get("steps")
+    if not isinstance(steps, list):
+        legacy = ("application.registered", "application.benefit_approved", "application.benefit_refused")
+        steps = [details] if details.get("step") and event in legacy else []
+    return [
+        (key("service", step["step"], "over" if step.get("overdue") else "within"), 1)
+        for step in steps
+        if isinstance(step, Mapping) and step.get("step")
+    ]
+
+
 def tallies(record: RecordFacts, facts: Facts) -> list[tuple[str, int]]:
     """The counter increments one history record stands for (none for records reports ignore)."""
     event, details = record.event, record.details or {}
     out: list[tuple[str, int]] = []
     if record.subject_type == "application":
+        out += service_tallies(event, details)
         if event == "application.registered":
             out += [(key("registered", details.get("channel") or "portal"), 1), (_queue(facts, facts.benefit), 1)]
-            if details.get("step"):  # a service centre's acceptance at the desk (appendix 3, table 2, step 1)
-                out.append((key("service", details["step"], "over" if details.get("overdue") else "within"), 1))
         elif event == "application.left":
             out += [(_queue(facts, facts.benefit), -1), (key("left", record.to_state or "-", record.why or "-"), 1)]
             if record.to_state == "left_for_private":
                 out.append((key("private", "chosen"), 1))
         elif event in ("application.benefit_approved", "application.benefit_refused"):
             decision = "approved" if event.endswith("approved") else "refused"
-            if details.get("step"):
-                out.append((key("service", details["step"], "over" if details.get("overdue") else "within"), 1))
             category = (record.to_state or ":").split(":", 1)[1] or "-"
             out.append((key("benefit", decision, category), 1))
             before, after = _approved(record.from_state), _approved(record.to_state)

@@ -21,14 +21,13 @@ from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.queue import ApplicationStatus, benefit_not_pending, benefit_number_words, not_in_queue
 from chalicelib.domain.reference import Bilingual
-from chalicelib.domain.service_times import BENEFIT_DECISION
 from chalicelib.domain.signed_facts import first_difference
 from chalicelib.eds.model import KeyPurpose
 from chalicelib.jobs.consequences import message_jobs, stamp
 from chalicelib.notify.model import Notifier
 from chalicelib.services.applications import reissue_jobs
 from chalicelib.services.auth import Verifier
-from chalicelib.store.applications import Application, ApplicationRepository, claimed_at
+from chalicelib.store.applications import Application, ApplicationRepository
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
 
@@ -192,35 +191,6 @@ class BenefitCheckService:
             operator_iin=operator.iin,
             operator_full_name=entry.full_name if entry is not None else operator.full_name,
         )
-
-    def overdue(self, operator: Principal) -> list[dict[str, Any]]:
-        """Steps past their limit now (seed 004, appendix 3), per district of the operator's area."""
-        now = self.clock.now()
-        region = operator.region or ""
-        districts = (
-            [operator.district] if operator.district else [d.code for d in self.reference.list_districts(region)]
-        )
-        before = BENEFIT_DECISION.overdue_if_started_before(now)
-        items = []
-        for district in districts:
-            for app in self.applications.overdue_benefit_checks(region, district, before):
-                started = claimed_at(app)
-                if started is None:
-                    continue
-                due = BENEFIT_DECISION.due_at(started)
-                items.append(
-                    {
-                        "step": BENEFIT_DECISION.code,
-                        "step_name": {"kk": BENEFIT_DECISION.name_kk, "ru": BENEFIT_DECISION.name_ru},
-                        "limit": BENEFIT_DECISION.limit_text,
-                        "application_id": app.id,
-                        "district": app.district,
-                        "started_at": started.isoformat(),
-                        "due_at": due.isoformat(),
-                        "overdue_minutes": int((now - due).total_seconds() // 60),
-                    }
-                )
-        return items
 
     def scan(self, operator: Principal, application_id: str, index: int) -> tuple[bytes, str, str]:
         """One of the claim's checked scans, as bytes for the operator's page: (content, type, name)."""

@@ -30,6 +30,7 @@ from chalicelib.domain.refusals import (
     read_motivation,
     refusal_xml,
 )
+from chalicelib.domain.service_times import STEPS, prepared_at, timing
 from chalicelib.domain.signed_facts import first_difference
 from chalicelib.eds.model import KeyPurpose
 from chalicelib.jobs.registry import job_for
@@ -39,10 +40,13 @@ from chalicelib.store.history import Change, HistoryRecord
 from chalicelib.store.jobs import Job
 from chalicelib.store.objects import ObjectStore
 from chalicelib.store.reference import ReferenceRepository
+from chalicelib.store.service_steps import Where, done_step
 
 SUBJECT = "application"
 BUILDER = "application.refusal"
 TEMPLATE = "application.refused"
+# appendix 3, table 1: the department's decision (a motivated refusal) and its output document
+REFUSAL_DECISION, REFUSAL_OUTPUT = STEPS["edu.queue_decision"], STEPS["edu.output"]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -184,7 +188,12 @@ class RefusalService:
         key = f"signed/refusals/{now:%Y/%m/%d}/{secrets.token_hex(12)}.xml"
         self.objects.put(key, document.received, content_type="application/xml")
         who = f"{operator.role.value}:{operator.iin}"
+        # service times: from the statement prepared to the signed refusal registered; the refusal
+        # document is formed by the job this transaction writes (start = end = now)
+        prepared = prepared_at(root, now)
+        where = Where(app.id, app.region, app.district)
         details: dict[str, Any] = {
+            "steps": [timing(REFUSAL_DECISION, prepared, now), timing(REFUSAL_OUTPUT, now, now)],
             "signed_xml_key": key,
             "operator_name": operator.full_name,
             "certificate_serial": document.signer.certificate_serial,
@@ -195,6 +204,8 @@ class RefusalService:
         def jobs(change: Change) -> None:
             for number, job in enumerate(refusal_jobs(app, now)):
                 change.job(f"refusal-job.{number}", job)
+            done_step(change, "step.refusal", REFUSAL_DECISION, where, prepared, now)
+            done_step(change, "step.refusal_output", REFUSAL_OUTPUT, where, now, now)
 
         try:
             left = self.applications.leave(

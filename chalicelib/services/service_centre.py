@@ -16,7 +16,6 @@ import dataclasses
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.application_form import CONSENTS, Desk, application_xml, read_application
@@ -24,7 +23,7 @@ from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.iin import parse_iin
 from chalicelib.domain.names import person_name
 from chalicelib.domain.principal import Principal, Role
-from chalicelib.domain.service_times import STEPS, timing
+from chalicelib.domain.service_times import STEPS, prepared_at, timing
 from chalicelib.domain.signed_facts import first_difference
 from chalicelib.eds.model import Check, KeyPurpose, SignatureRefused
 from chalicelib.services.applications import (
@@ -41,17 +40,6 @@ from chalicelib.services.refusals import in_area, outside_area
 from chalicelib.store.applications import SignedAlready
 
 DESK_ACCEPT = STEPS["desk.accept"]
-
-
-def _prepared_at(root: Any, now: datetime) -> datetime:
-    """When the desk prepared the signed document (its signed ``preparedAt``); ``now`` if unreadable or later."""
-    try:
-        prepared = datetime.fromisoformat(root.get("preparedAt", ""))
-    except ValueError:
-        return now
-    if prepared.tzinfo is None or prepared > now:
-        return now
-    return prepared
 
 
 def _require_desk(operator: Principal) -> None:
@@ -156,6 +144,7 @@ class ServiceCentreFiling:
         service.objects.put(signed_key, document.received, content_type="application/xml")
         app = service._new_application(form, signed_key, [])
         app.desk_operator_iin, app.desk_consent = operator.iin, desk.consent
+        prepared = prepared_at(document.signed_root, now)
         try:
             created = service.applications.create(
                 app,
@@ -165,12 +154,13 @@ class ServiceCentreFiling:
                 consequences=lambda a: registration_jobs(a, now),
                 details={
                     # appendix 3, table 2, step 1: from the document prepared at the desk to its registration
-                    **timing(DESK_ACCEPT, _prepared_at(document.signed_root, now), now),
+                    **timing(DESK_ACCEPT, prepared, now),
                     "operator_name": operator.full_name,
                     "consent": desk.consent,
                     "signer_iin": signer,
                     "certificate_serial": document.signer.certificate_serial,
                 },
+                steps_done=[(DESK_ACCEPT, prepared)],
             )
         except SignedAlready:
             replayed = self._replayed(operator, digest)
@@ -216,6 +206,24 @@ class ServiceCentreFiling:
         out = io.BytesIO()
         writer.write(out)
         return f"documents-{app.id}.pdf", out.getvalue()
+
+    def hand_over(self, operator: Principal, application_id: str) -> dict[str, Any]:
+        """The desk gave the parent the printed result (appendix 3, table 2, step 15: 15 minutes).
+
+        Ends the step opened by the desk's registration, with its timing in the history; a second
+        call changes nothing. Refused for an application filed elsewhere or not at a desk.
+        """
+        app = self._filed_here(operator, application_id)
+        if app.channel != "service_center":
+            raise Conflict(
+                "service_centre.not_filed_at_desk",
+                "Бұл өтініш ХҚКО арқылы берілмеген: беретін нәтиже жоқ.",
+                "Это заявление подано не через ЦОН: выдавать нечего.",
+            )
+        ended = self.applications.applications.hand_over(
+            app.id, who=f"{operator.role.value}:{operator.iin}", now=self.applications.clock.now()
+        )
+        return {"application_id": app.id, "handed_over": ended is not None, "step": ended}
 
     def _filed_here(self, operator: Principal, application_id: str) -> Any:
         _require_desk(operator)

@@ -84,7 +84,7 @@ from chalicelib.domain.queue import (
     timer_bucket,
     too_many_preferences,
 )
-from chalicelib.domain.service_times import BENEFIT_DECISION, timing
+from chalicelib.domain.service_times import BENEFIT_DECISION, REGISTRATION_STEPS, STEPS, Step, timing
 from chalicelib.settings import get_settings
 from chalicelib.store.base import condition_failed, table_meta
 from chalicelib.store.history import (
@@ -99,6 +99,7 @@ from chalicelib.store.history import (
     history_record,
 )
 from chalicelib.store.queue_index import Counter, PoolCount, QueueChunk, QueueHead, QueueIndex, transact_get
+from chalicelib.store.service_steps import Where, done_step, end_step, open_step
 
 SUBJECT = "application"
 TIMER_SWEEP = "application-timers"
@@ -390,6 +391,21 @@ def claimed_at(app: Application) -> datetime | None:
     return datetime.fromisoformat(app.benefit_check_key.split("#", 1)[1])
 
 
+HAND_OVER = STEPS["desk.hand_over"]
+
+
+def where_of(app: Application) -> Where:
+    return Where(app.id, app.region, app.district)
+
+
+def _end_claim(change: Change, app: Application, now: datetime, *, outcome: str) -> dict[str, Any] | None:
+    """End the pending claim's decision step (seed 004, appendix 3) in ``change``; its timing."""
+    started = claimed_at(app)
+    if started is None or app.benefit_status != BenefitStatus.PENDING:
+        return None
+    return end_step(change, "step.claim_ended", BENEFIT_DECISION, where_of(app), started, now, outcome=outcome)
+
+
 def _decision_timing(app: Application, now: datetime) -> dict[str, Any] | None:
     """The service-time record of the education department's decision (seed 004, appendix 3)."""
     started = claimed_at(app)
@@ -416,6 +432,7 @@ class ApplicationRepository:
         signed_digest: str | None = None,
         consequences: Callable[[Application], Sequence[Model]] | None = None,
         details: dict[str, Any] | None = None,
+        steps_done: Sequence[tuple[Step, datetime]] = (),
     ) -> Application:
         """Register a new application and put the child in the queue, atomically.
 
@@ -427,6 +444,11 @@ class ApplicationRepository:
         if it registered one before); ``consequences`` are the jobs written in the transaction.
         Raises ``child_already_in_queue`` when the child has an active application in the
         region (also when two submissions race), ``child_of_school_age``, ``too_many_preferences``.
+
+        Service times (seed 004, appendix 3) are recorded in the same transaction: ``steps_done``
+        (steps that started before, e.g. the desk's acceptance, with their start), the channel's
+        steps the system performs as it registers (start = end = now), and the steps it opens:
+        the decision on a pending benefit claim, the desk's hand-over of the result.
         """
         app = application
         if len(app.preferences or []) > MAX_PREFERENCES:
@@ -477,6 +499,14 @@ class ApplicationRepository:
                 )
             for number, job in enumerate(consequences(app) if consequences else ()):
                 change.job(f"job.{number}", job)
+            where = where_of(app)
+            steps = [done_step(change, f"step.{step.code}", step, where, started, now) for step, started in steps_done]
+            for code in REGISTRATION_STEPS.get(app.channel, ()):
+                steps.append(done_step(change, f"step.{code}", STEPS[code], where, now, now))
+            if app.benefit_status == BenefitStatus.PENDING:
+                open_step(change, "step.claim", BENEFIT_DECISION, where, now)
+            if app.channel == Channel.SERVICE_CENTER:
+                open_step(change, "step.hand_over", HAND_OVER, where, now)
             self.index.join(change, "general", app.queue_key, app.seq)
             self.index.join(change, "pool", app.pool_key, app.seq)
             if app.benefit_queue is not None:
@@ -493,7 +523,13 @@ class ApplicationRepository:
                     None,
                     ApplicationStatus.ACTIVE.value,
                     None,
-                    {"queue_key": app.queue_key, "seq": app.seq, "channel": app.channel, **(details or {})},
+                    {
+                        "queue_key": app.queue_key,
+                        "seq": app.seq,
+                        "channel": app.channel,
+                        **(details or {}),
+                        "steps": steps,
+                    },
                 )
             )
             return change
@@ -752,6 +788,11 @@ class ApplicationRepository:
                 if old_pool is not None:
                     self.index.leave(change, "pool-benefit", old_pool, app.seq)
                 add_jobs(change, "application", jobs)
+                # the decision on the claim it replaces ends undecided; a new claim opens its own
+                if claimed_at(app) != now:
+                    _end_claim(change, app, now, outcome="withdrawn")
+                    if new_status == BenefitStatus.PENDING:
+                        open_step(change, "step.claim", BENEFIT_DECISION, where_of(app), now)
 
             return _Edit(
                 values={
@@ -800,6 +841,9 @@ class ApplicationRepository:
                         pool = pool_benefit_key(app.queue_key, app.benefit_category, app.language)
                         self.index.join(change, "pool-benefit", pool, app.seq)
                 add_jobs(change, "application", jobs)
+                _end_claim(change, app, now, outcome="done")
+
+            decided = _decision_timing(app, now)
 
             return _Edit(
                 values={
@@ -811,12 +855,52 @@ class ApplicationRepository:
                 from_state=_benefit_state(app.benefit_status, app.benefit_category),
                 to_state=_benefit_state(status.value, app.benefit_category),
                 why=why,
-                details={**(_decision_timing(app, now) or {}), **(details or {})} or None,
+                details={
+                    **(decided or {}),
+                    **(details or {}),
+                    **({"steps": [decided]} if decided else {}),
+                }
+                or None,
                 writes=writes,
             )
 
         app, _ = self._change(application_id, plan, who, now)
         return app
+
+    def hand_over(self, application_id: str, *, who: str, now: datetime) -> dict[str, Any] | None:
+        """The desk handed the parent the result (appendix 3, table 2, step 15): the step ends.
+
+        Its timing joins the history ("application.handed_over") in the same transaction; None when
+        there is nothing to hand over (not filed at a desk) or it was handed over before.
+        """
+        ended: dict[str, Any] = {}
+
+        def plan(app: Application) -> _Edit | None:
+            if app.channel != Channel.SERVICE_CENTER or app.registered_at is None:
+                return None
+            started = app.registered_at
+
+            def writes(change: Change) -> None:
+                ended.update(
+                    end_step(change, "step.hand_over", HAND_OVER, where_of(app), started, now, only_if_open=True)
+                )
+
+            done = timing(HAND_OVER, started, now)
+            return _Edit(
+                values={},
+                event="application.handed_over",
+                details={**done, "steps": [done]},
+                writes=writes,
+                require_active=False,
+            )
+
+        try:
+            _, changed = self._change(application_id, plan, who, now)
+        except ChangeRefused as refused:
+            if "step.hand_over" in refused.failed:
+                return None  # handed over before (the step is no longer open)
+            raise
+        return ended if changed else None
 
     def correct_contacts(
         self,
@@ -1246,6 +1330,7 @@ class ApplicationRepository:
 
         def writes(change: Change) -> None:
             change.delete("lock", ChildLock(lock_key(app.child_iin, app.region)), ChildLock.application_id == app.id)
+            _end_claim(change, app, now, outcome="withdrawn")  # a claim still pending ends undecided
             self.index.leave(change, "general", app.queue_key, app.seq)
             if benefit is not None:
                 self.index.leave(change, "benefit", benefit, app.seq)

@@ -17,6 +17,7 @@ from chalicelib.store.notices import Notice
 from chalicelib.store.partners import PARTNER_MODELS
 from chalicelib.store.reference import REFERENCE_MODELS
 from chalicelib.store.report_subscriptions import SubscriptionItem
+from chalicelib.store.service_steps import ServiceStep
 from chalicelib.store.survey import SurveyAnswer
 from chalicelib.store.uploads import Upload
 from chalicelib.store.vacancies import SeatItem
@@ -32,6 +33,7 @@ def all_models() -> list[type[Model]]:
         *REFERENCE_MODELS,
         *QUEUE_MODELS,
         HistoryRecord,
+        ServiceStep,
         SeatItem,
         *DIRECTION_MODELS,
         *PARTNER_MODELS,

@@ -122,6 +122,7 @@ FAMILIES: list[Family] = [
                     "report-counters",  # every change adds to the reports' counters in its transaction
                     "jobs",  # and writes its consequences as jobs
                     "history",
+                    "service-steps",  # a claim still pending when the child leaves ends its step
                     "seats",
                     "directions",
                     "contracts",

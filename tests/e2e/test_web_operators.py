@@ -15,7 +15,9 @@ stand-in. Then, in the browser:
   application for a mother who came to the desk (Нұрланова Динара, 930220407896, son Ерасыл): the
   registry gives the mother and the child, the operator's own signature is refused when the mother
   must sign, the mother signs in the operator's browser, the documents print as one PDF; the mother
-  then finds the application in her journal.
+  then finds the application in her journal. She leaves without her documents: the stack's clock
+  moves 16 minutes on and the hand-over (15 minutes) is overdue on the desk's screen in both
+  languages until the desk says the result was handed over.
 """
 
 from __future__ import annotations
@@ -327,6 +329,27 @@ def test_the_service_centre_files_for_a_parent_at_the_desk(stack: StackProcess, 
         result.locator(".reg-number").click()
         expect(page.get_by_text("родитель подписал заявление своей ЭЦП", exact=True)).to_be_visible()
         expect(page.get_by_test_id("history")).to_contain_text("Заявление подал оператор ЦОН за родителя")
+
+        # the mother leaves without her documents: 16 minutes later (the stack's movable clock) the hand-over
+        # (appendix 3, table 2, step 15: 15 minutes) is overdue on the desk's screen, in both languages
+        status, moved = call(stack, "POST", "/local/clock", {"advance": "PT16M"})
+        assert status == 200, moved
+        page.goto(f"{stack.web}/operator.html#overdue")
+        late = page.get_by_test_id("overdue-district").filter(has_text=number)
+        expect(late).to_contain_text("Выдача результата")
+        expect(late).to_contain_text("15 мин")
+        how_late = late.get_by_role("row").filter(has_text=number).locator(".badge-danger")
+        expect(how_late).to_have_text(re.compile(r"^[1-4] мин$"))  # 16 minutes after filing, 15 allowed
+        look(page, "web-operator-overdue-ru", "the overdue hand-over (ru)")
+        switch_language(page, "kk")
+        expect(late).to_contain_text("Нәтижені беру")
+        expect(late).to_contain_text("15 минут")
+        expect(late).to_contain_text("Есіл")
+        look(page, "web-operator-overdue-kk", "the overdue hand-over (kk)")
+        # she comes back, gets them, and the desk says so: the step ends and leaves the list
+        late.get_by_role("row").filter(has_text=number).get_by_test_id("hand-over").click()
+        expect(page.get_by_text(f"Нәтиже берілді: {number}.")).to_be_visible()
+        expect(page.get_by_test_id("overdue-district").filter(has_text=number)).to_have_count(0)
 
     # the mother signs in with the same IIN and finds it in her journal, with the desk in its history
     parent_with_contacts(stack, DINARA, "dinara@mail.kz", "+77015550011")

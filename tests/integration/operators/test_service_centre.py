@@ -132,7 +132,7 @@ def test_paper_consent_files_for_the_parent_with_the_same_documents_and_one_pdf_
     assert record["who"] == f"service_center:{DESK.iin}"
     assert "оператор ЦОН" in record["text_ru"] and "на бумаге" in record["text_ru"]
     # the service time of the acceptance at the desk (appendix 3, table 2, step 1: 30 minutes)
-    [stored] = wiring.applications().history(filed["id"])
+    [stored] = [r for r in wiring.applications().history(filed["id"]) if r.event == "application.registered"]
     assert stored.details["step"] == "desk.accept" and stored.details["limit"] == "30 min"
     assert stored.details["started_at"] == root.get("preparedAt") and stored.details["overdue"] is False
     assert stored.details["consent"] == "paper" and stored.details["signer_iin"] == DESK.iin

@@ -9,7 +9,8 @@ import { areaName, head, select, table } from "./common.js";
 export const overdue = {
   async render(root, _params, ctx) {
     const errors = h("div", { class: "error-slot" });
-    root.append(...head("op.nav.overdue", "op.overdue.lead"), errors);
+    const result = h("div", { class: "status-slot", "aria-live": "polite" });
+    root.append(...head("op.nav.overdue", "op.overdue.lead"), errors, result);
     let items = [];
     try {
       items = (await get("/operator/overdue")).items || [];
@@ -22,24 +23,62 @@ export const overdue = {
       root.append(h("div", { class: "card empty" }, h("p", {}, w("op.overdue.empty"))));
       return;
     }
-    root.append(
-      table(
-        "op.overdue.caption",
-        [
-          ["op.app.number", (i) => h("a", { href: `#applications/${encodeURIComponent(i.application_id)}`, class: "reg-number" }, i.application_id)],
-          ["op.overdue.step", (i) => bi(i.step_name.kk, i.step_name.ru)],
-          ["op.checks.district", (i) => areaName(i.region || null, i.district)],
-          ["op.overdue.limit", (i) => i.limit],
-          ["op.overdue.started", (i) => formatDateTime(i.started_at)],
-          ["op.overdue.due", (i) => formatDateTime(i.due_at)],
-          ["op.overdue.late", (i) => h("span", { class: "badge badge-danger" }, w("op.overdue.hours", { h: Math.floor(i.overdue_minutes / 60) }))],
-        ],
-        items,
-        { "data-testid": "overdue" },
-      ),
-    );
+    // one table per district, the longest late first (the API lists each district by due instant)
+    const districts = [...new Set(items.map((i) => i.district))];
+    for (const district of districts) {
+      const own = items.filter((i) => i.district === district);
+      root.append(
+        h("section", { class: "card", "data-testid": "overdue-district", "data-district": district },
+          h("h2", {}, areaName(own[0].region || null, district), " ", h("span", { class: "badge badge-danger" }, String(own.length))),
+          table(
+            "op.overdue.caption",
+            [
+              ["op.app.number", (i) => h("a", { href: `#applications/${encodeURIComponent(i.application_id)}`, class: "reg-number" }, i.application_id)],
+              ["op.overdue.step", (i) => h("span", {}, bi(i.step_name.kk, i.step_name.ru), h("br"), h("small", { class: "muted" }, w("op.overdue.where", { table: i.table, number: i.number }), " (", bi(i.actor_words || { kk: i.actor, ru: i.actor }), ")"))],
+              ["op.overdue.limit", (i) => bi(i.limit_words || { kk: i.limit, ru: i.limit })],
+              ["op.overdue.started", (i) => formatDateTime(i.started_at)],
+              ["op.overdue.due", (i) => formatDateTime(i.due_at)],
+              ["op.overdue.late", (i) => h("span", { class: "badge badge-danger" }, lateness(i.overdue_minutes))],
+              ["op.overdue.action", (i) => (i.step === "desk.hand_over" ? handOverButton(i, errors, result) : "—")],
+            ],
+            own,
+            { "data-testid": "overdue" },
+          ),
+        ),
+      );
+    }
   },
 };
+
+/** The desk says the parent got the printed result: the hand-over step ends and its row goes. */
+function handOverButton(item, errors, result) {
+  const button = h("button", { type: "button", class: "btn btn-primary btn-small", "data-testid": "hand-over" }, w("op.overdue.handOver"));
+  button.addEventListener("click", () =>
+    busy(button, async () => {
+      clear(errors);
+      try {
+        await post(`/operator/service-centre/applications/${encodeURIComponent(item.application_id)}/hand-over`, {});
+        clear(result).append(notice("success", w("op.overdue.handedOver", { id: item.application_id })));
+        const row = button.closest("tr");
+        const section = button.closest("section");
+        row.remove();
+        if (section && !section.querySelector("tbody tr")) section.remove();
+      } catch (error) {
+        showError(errors, error);
+      }
+    }),
+  );
+  return button;
+}
+
+/** How late a step is: «2 күн 3 сағ» / «2 дн. 3 ч», «1 сағ 5 мин», «7 мин». */
+function lateness(minutes) {
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days) return w("op.overdue.days", { d: days, h: hours });
+  if (hours) return w("op.overdue.hours", { h: hours, m: minutes % 60 });
+  return w("op.overdue.minutes", { m: minutes });
+}
 
 export const vacancies = {
   async render(root, _params, ctx) {

@@ -34,7 +34,27 @@ async function showPack(slot, applicationId, errors) {
   clear(slot).append(
     h("iframe", { class: "scan-frame pack-frame", src: url, attrs18n: { title: "op.file.pack" }, "data-testid": "pack" }),
     h("p", {}, h("a", { class: "btn btn-outline", href: url, download: `${applicationId}.pdf`, "data-testid": "pack-download" }, w("op.file.packDownload"))),
+    handOver(applicationId, errors),
   );
+}
+
+/** Appendix 3, table 2, step 15 (15 minutes): the desk says when the parent got the printed documents. */
+function handOver(applicationId, errors) {
+  const slot = h("div", { class: "status-slot", "aria-live": "polite" });
+  const button = h("button", { type: "button", class: "btn btn-primary", "data-testid": "hand-over" }, w("op.overdue.handOver"));
+  button.addEventListener("click", () =>
+    busy(button, async () => {
+      clear(errors);
+      try {
+        await post(`/operator/service-centre/applications/${encodeURIComponent(applicationId)}/hand-over`, {});
+        button.remove();
+        clear(slot).append(notice("success", w("op.overdue.handedOver", { id: applicationId })));
+      } catch (error) {
+        showError(errors, error);
+      }
+    }),
+  );
+  return h("div", {}, h("p", { class: "muted" }, w("op.file.handOverHint")), button, slot);
 }
 
 export async function render(root, _params, ctx) {
