@@ -165,7 +165,11 @@ def plain_dynamodb_answers() -> Iterator[None]:
     """
     import json
 
-    from moto.dynamodb.responses import DynamoResult
+    try:
+        from moto.dynamodb.responses import DynamoResult
+    except ImportError:  # moto before 5.2 answers DynamoDB as plain JSON already
+        yield
+        return
 
     def execute_result(self: DynamoResult, context: Any) -> Any:
         try:
