@@ -50,7 +50,7 @@ from typing import Any
 
 from moto.server import ThreadedMotoServer
 
-from bench.moto_tuning import item_scoped_rollback, serialized_requests
+from bench.moto_tuning import item_scoped_rollback, plain_dynamodb_answers, serialized_requests
 from infra.local.servers import attach_app, attach_web, bind, port_of, serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,6 +129,7 @@ class LocalStack:
         self._atomic = ExitStack()
         self._atomic.enter_context(serialized_requests())
         self._atomic.enter_context(item_scoped_rollback())
+        self._atomic.enter_context(plain_dynamodb_answers())  # items answered as the JSON they are
         self._moto = ThreadedMotoServer(ip_address=HOST, port=options.moto_port, verbose=False)
         self._moto.start()
         moto_url = f"http://{HOST}:{self._moto.get_host_and_port()[1]}"

@@ -12,6 +12,7 @@ import pytest
 from chalice.test import Client
 from moto import mock_aws
 
+from bench.moto_tuning import plain_dynamodb_answers
 from chalicelib import wiring
 from chalicelib.clock import FixedClock
 from chalicelib.settings import get_settings
@@ -22,8 +23,13 @@ from tests.pki import PKI_NOW
 
 @pytest.fixture
 def aws() -> Iterator[None]:
-    """A fresh in-process AWS: every table of the service and the documents bucket."""
-    with mock_aws():
+    """A fresh in-process AWS: every table of the service and the documents bucket.
+
+    DynamoDB's answers are sent as the plain JSON moto keeps its items in, not through moto's
+    shape-driven serialiser (``bench.moto_tuning.plain_dynamodb_answers``): the same answers
+    for about a tenth less processor time of the suite.
+    """
+    with mock_aws(), plain_dynamodb_answers():
         for model in [*all_models(), *local_only_models()]:
             model.create_table(wait=False)
         settings = get_settings()
