@@ -78,18 +78,28 @@ class Where:
     district: str
 
 
+def _attributes(step: Step, where: Where, started: datetime) -> dict[str, Any]:
+    """What every recorded step says: which step of which application, where, and its times."""
+    return {
+        "step": step.code,
+        "application_id": where.application_id,
+        "step_region": where.region,
+        "step_district": where.district,
+        "started_at": started,
+        "due_at": step.due_at(started),
+    }
+
+
+def _key(step: Step, where: Where, started: datetime) -> tuple[str, str]:
+    return subject_key(SUBJECT, where.application_id), entry_of(step, started)
+
+
 def open_step(change: Change, label: str, step: Step, where: Where, started: datetime) -> None:
     """Start ``step`` in ``change``: it is listed as overdue from its due instant until it ends."""
     due = step.due_at(started)
     item = ServiceStep(
-        subject_key(SUBJECT, where.application_id),
-        entry_of(step, started),
-        step=step.code,
-        application_id=where.application_id,
-        step_region=where.region,
-        step_district=where.district,
-        started_at=started,
-        due_at=due,
+        *_key(step, where, started),
+        **_attributes(step, where, started),
         open_region=where.region,
         open_key=f"{where.district}#{_utc(due)}#{step.code}#{where.application_id}",
     )
@@ -115,12 +125,7 @@ def end_step(
     """
     done = timing(step, started, ended)
     values = {
-        "step": step.code,
-        "application_id": where.application_id,
-        "step_region": where.region,
-        "step_district": where.district,
-        "started_at": started,
-        "due_at": step.due_at(started),
+        **_attributes(step, where, started),
         "ended_at": ended,
         "outcome": outcome,
         "overdue": bool(done["overdue"]),
@@ -129,7 +134,7 @@ def end_step(
     }
     change.update(
         label,
-        ServiceStep(subject_key(SUBJECT, where.application_id), entry_of(step, started)),
+        ServiceStep(*_key(step, where, started)),
         update_actions(ServiceStep, values),
         ServiceStep.open_key.exists() if only_if_open else None,
         add_version_condition=False,
@@ -143,14 +148,8 @@ def done_step(
     """Record a step that started and ended within this change's knowledge; its timing."""
     done = timing(step, started, ended)
     item = ServiceStep(
-        subject_key(SUBJECT, where.application_id),
-        entry_of(step, started),
-        step=step.code,
-        application_id=where.application_id,
-        step_region=where.region,
-        step_district=where.district,
-        started_at=started,
-        due_at=step.due_at(started),
+        *_key(step, where, started),
+        **_attributes(step, where, started),
         ended_at=ended,
         outcome="done",
         overdue=bool(done["overdue"]),
