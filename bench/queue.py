@@ -48,7 +48,6 @@ from chalicelib.domain.queue import (
 )
 from chalicelib.settings import get_settings
 from chalicelib.store.applications import (
-    QUEUE_MODELS,
     TIMER_SWEEP,
     Address,
     ApplicantSnapshot,
@@ -57,11 +56,8 @@ from chalicelib.store.applications import (
     ChildLock,
     lock_key,
 )
-from chalicelib.store.counters import ReportCounter
-from chalicelib.store.history import HistoryRecord
-from chalicelib.store.jobs import Job
 from chalicelib.store.queue_index import Counter, QueueChunk, QueueHead
-from chalicelib.store.service_steps import ServiceStep
+from chalicelib.store.registry import all_models
 
 Row = tuple[str, int, float, str]
 
@@ -279,8 +275,8 @@ def run() -> list[Row]:
     os.environ.pop("AWS_ENDPOINT_URL", None)
     rows: list[Row] = []
     with mock_aws(), item_scoped_rollback():
-        # a change counts itself, writes its jobs and its service times
-        for model in (*QUEUE_MODELS, HistoryRecord, ReportCounter, Job, ServiceStep):
+        # every table a change may write: it counts itself, writes its jobs and its service times
+        for model in all_models():
             model.create_table(wait=False)
         repo = ApplicationRepository(QueueRules())
         loader = BulkLoader(repo, random.Random(20260302))
