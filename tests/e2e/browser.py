@@ -101,6 +101,19 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
+def on_phone(page: Page, name: str, *, accessible: str | None = None) -> None:
+    """The page (in Russian) at 390 × 844: nothing scrolls sideways, axe-core once if asked, screenshots
+    ``<name>-phone-ru`` and, after switching, ``<name>-phone-kk``; then back to 1366 × 900 in Kazakh."""
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name} scrolls sideways"
+    if accessible:
+        assert_accessible(page, accessible)
+    screenshot(page, f"{name}-phone-ru")
+    switch_language(page, "kk")
+    screenshot(page, f"{name}-phone-kk")
+    page.set_viewport_size(DESKTOP)
+
+
 def assert_accessible(page: Page, what: str) -> None:
     """axe-core (the copy the ``axe-playwright-python`` package ships) finds no violation on the page."""
     from axe_playwright_python.sync_playwright import Axe

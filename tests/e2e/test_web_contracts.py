@@ -33,6 +33,7 @@ from tests.e2e.browser import (
     assert_accessible,
     give_contacts,
     label,
+    on_phone,
     partner_call,
     screenshot,
     sign_in,
@@ -207,11 +208,7 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     screenshot(page, "web-contract-step5-kk")
     switch_language(page, "ru")
     screenshot(page, "web-contract-step5-ru")
-    page.set_viewport_size(PHONE)
-    screenshot(page, "web-contract-step5-phone-ru")
-    switch_language(page, "kk")
-    screenshot(page, "web-contract-step5-phone-kk")
-    page.set_viewport_size(DESKTOP)
+    on_phone(page, "web-contract-step5")
     page.get_by_role("button", name="Әрі қарай").click()
 
     # step 6: the contract's text is on the screen, and the draft can be downloaded (a PDF, fetched with the session)
@@ -291,12 +288,7 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     switch_language(page, "ru")
     expect(paused).to_contain_text("Срок приостановлен")
     screenshot(page, "web-direction-paused-ru")
-    page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    screenshot(page, "web-direction-paused-phone-ru")
-    switch_language(page, "kk")
-    screenshot(page, "web-direction-paused-phone-kk")
-    page.set_viewport_size(DESKTOP)
+    on_phone(page, "web-direction-paused")
     page.goto(sent_view)
     expect(page.get_by_role("heading", name="Шарт қол қоюға жіберілді!")).to_be_visible()
 
@@ -312,12 +304,7 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     switch_language(page, "ru")
     expect(row.locator("[data-clock='running']")).to_contain_text("(включительно)")
     screenshot(page, "web-direction-resumed-ru")
-    page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    screenshot(page, "web-direction-resumed-phone-ru")
-    switch_language(page, "kk")
-    screenshot(page, "web-direction-resumed-phone-kk")
-    page.set_viewport_size(DESKTOP)
+    on_phone(page, "web-direction-resumed")
 
     # then the contract card shows the reason, and the parent corrects the details and sends again
     page.goto(sent_view.removesuffix("/sent"))
@@ -368,12 +355,7 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     switch_language(page, "ru")
     expect(page.locator(f"[data-timeline='{direction}']")).to_contain_text("Ребёнок зачислен в детский сад")
     screenshot(page, "web-direction-next-ru")
-    page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    screenshot(page, "web-direction-next-phone-ru")
-    switch_language(page, "kk")
-    screenshot(page, "web-direction-next-phone-kk")
-    page.set_viewport_size(DESKTOP)
+    on_phone(page, "web-direction-next")
     page.get_by_role("tab", name="Өзгерістер тарихы").click()
     history = page.get_by_role("tabpanel")
     for said in (
@@ -392,12 +374,7 @@ def test_a_parent_concludes_an_electronic_contract_and_the_kindergarten_signs_it
     switch_language(page, "ru")
     expect(history).to_contain_text(f"Детский сад подписал договор № {number}")
     screenshot(page, "web-history-contract-ru")
-    page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    screenshot(page, "web-history-contract-phone-ru")
-    switch_language(page, "kk")
-    screenshot(page, "web-history-contract-phone-kk")
-    page.set_viewport_size(DESKTOP)
+    on_phone(page, "web-history-contract")
     # one word for one thing: «жолдама», never «бағыт»
     expect(page.locator("main")).not_to_contain_text("бағыт")
 

@@ -25,6 +25,7 @@ from tests.e2e.browser import (
     give_contacts,
     label,
     new_page,
+    on_phone,
     partner_call,
     screenshot,
     sign_in,
@@ -266,11 +267,7 @@ def test_a_direction_from_the_queue_shows_in_the_view_and_can_be_extended_and_re
     switch_language(page, "ru")
     expect(documents).to_contain_text("Заменённые документы")
     screenshot(page, "web-direction-reissued-documents-ru")
-    page.set_viewport_size(PHONE)
-    screenshot(page, "web-direction-reissued-documents-phone-ru")
-    switch_language(page, "kk")
-    screenshot(page, "web-direction-reissued-documents-phone-kk")
-    page.set_viewport_size({"width": 1366, "height": 900})
+    on_phone(page, "web-direction-reissued-documents")
     # and the history tells the issue and the extension in one sentence each
     page.get_by_role("tab", name="Өзгерістер тарихы").click()
     history = page.get_by_role("tabpanel")

@@ -18,13 +18,12 @@ from playwright.sync_api import Locator, Page, expect
 
 from infra.local.harness import StackProcess
 from tests.e2e.browser import (
-    DESKTOP,
-    PHONE,
     ApiParent,
     assert_accessible,
     give_contacts,
     label,
     move_clock,
+    on_phone,
     screenshot,
     sign_in,
     switch_language,
@@ -173,12 +172,7 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     expect(page.get_by_role("tabpanel").get_by_role("heading", name="Кто впереди вас")).to_be_visible()
     expect(page.get_by_role("tabpanel")).to_contain_text("Номер очереди не изменился")
     screenshot(page, "web-application-position-ru")
-    page.set_viewport_size(PHONE)
-    assert_accessible(page, "the position tab on a phone")
-    screenshot(page, "web-application-position-phone-ru")
-    switch_language(page, "kk")
-    screenshot(page, "web-application-position-phone-kk")
-    page.set_viewport_size({"width": 1366, "height": 900})
+    on_phone(page, "web-application-position", accessible="the position tab on a phone")
     page.get_by_role("tab", name="Жалпы құжаттар").click()
     expect(page.get_by_role("tabpanel").get_by_role("link", name="Жүктеу").first).to_be_visible()
     screenshot(page, "web-application-documents-kk")
@@ -214,12 +208,7 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     switch_language(page, "ru")
     expect(page.get_by_role("heading", name="Уведомления", level=1)).to_be_visible()
     screenshot(page, "web-notices-ru")
-    page.set_viewport_size(PHONE)
-    assert_accessible(page, "the notices page on a phone")
-    screenshot(page, "web-notices-phone-ru")
-    switch_language(page, "kk")
-    screenshot(page, "web-notices-phone-kk")
-    page.set_viewport_size({"width": 1366, "height": 900})
+    on_phone(page, "web-notices", accessible="the notices page on a phone")
 
     # when they mark everything read, the header's count goes
     page.get_by_role("button", name="Барлығын оқылды деп белгілеу").click()
@@ -250,12 +239,7 @@ def test_a_parent_puts_a_child_in_the_queue_and_confirms_interest(stack: StackPr
     switch_language(page, "ru")
     expect(child_iin).to_contain_text("не являетесь родителем")
     screenshot(page, "web-apply-not-parent-ru")
-    page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    screenshot(page, "web-apply-not-parent-phone-ru")
-    switch_language(page, "kk")
-    screenshot(page, "web-apply-not-parent-phone-kk")
-    page.set_viewport_size(DESKTOP)
+    on_phone(page, "web-apply-not-parent")
 
 
 def test_a_parent_claims_a_benefit_with_a_scan_and_later_withdraws(stack: StackProcess, page: Page):
@@ -306,11 +290,7 @@ def test_a_parent_claims_a_benefit_with_a_scan_and_later_withdraws(stack: StackP
     in_russian = page.get_by_role("tabpanel").locator("dt:has-text('Номер очереди по льготной категории') + dd")
     expect(in_russian).to_have_text("на проверке")
     screenshot(page, "web-benefit-under-review-ru")
-    page.set_viewport_size(PHONE)
-    screenshot(page, "web-benefit-under-review-phone-ru")
-    switch_language(page, "kk")
-    screenshot(page, "web-benefit-under-review-phone-kk")
-    page.set_viewport_size({"width": 1366, "height": 900})
+    on_phone(page, "web-benefit-under-review")
 
     # when they withdraw the child from the queue, signing the request
     page.get_by_role("button", name="Кезектен алу").click()
@@ -393,10 +373,4 @@ def test_the_position_chart_follows_the_number_over_several_days(stack: StackPro
     switch_language(page, "ru")
     expect(position).to_contain_text("Номер очереди не изменился")
     screenshot(page, "web-position-chart-days-ru")
-    page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert_accessible(page, "the position chart on a phone")
-    screenshot(page, "web-position-chart-days-phone-ru")
-    switch_language(page, "kk")
-    screenshot(page, "web-position-chart-days-phone-kk")
-    page.set_viewport_size(DESKTOP)
+    on_phone(page, "web-position-chart-days", accessible="the position chart on a phone")

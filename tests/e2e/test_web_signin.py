@@ -19,6 +19,7 @@ from tests.e2e.browser import (
     give_contacts,
     label,
     new_page,
+    on_phone,
     screenshot,
     sign_in,
     switch_language,
@@ -201,10 +202,5 @@ def test_the_journal_offers_to_link_an_application_and_explains_a_refusal(stack:
     screenshot(page, "web-journal-link-refused-kk")
     switch_language(page, "ru")
     screenshot(page, "web-journal-link-refused-ru")
-    page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    screenshot(page, "web-journal-link-refused-phone-ru")
-    switch_language(page, "kk")
-    screenshot(page, "web-journal-link-refused-phone-kk")
-    page.set_viewport_size(DESKTOP)
+    on_phone(page, "web-journal-link-refused")
     expect(page.get_by_role("heading", name="Өтініштер журналы")).to_be_visible()
