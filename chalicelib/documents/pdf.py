@@ -570,3 +570,19 @@ def render_layout(
         story.extend(_block(block))
     doc.build(story)
     return buffer.getvalue()
+
+
+def report_table_style(first_number_column: int, *extra: tuple) -> TableStyle:
+    """The look of a report's table: small regular type, a light grid, a shaded header row and
+    the numbers (from ``first_number_column`` on) aligned right."""
+
+    return TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+            ("FONTSIZE", (0, 0), (-1, -1), 7),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#C9D1DA")),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F4F7")),
+            ("ALIGN", (first_number_column, 1), (-1, -1), "RIGHT"),
+            *extra,
+        ]
+    )

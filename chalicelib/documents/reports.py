@@ -162,9 +162,9 @@ def render_pdf(report: Report, names: Mapping[str, str]) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-    from chalicelib.documents.pdf import BOLD, REGULAR, register_fonts
+    from chalicelib.documents.pdf import BOLD, REGULAR, register_fonts, report_table_style
 
     register_fonts()
     heading = ParagraphStyle("h", fontName=BOLD, fontSize=12, leading=15, spaceBefore=6, spaceAfter=4)
@@ -223,17 +223,7 @@ def render_pdf(report: Report, names: Mapping[str, str]) -> bytes:
             data.append([Paragraph(escape(names.get(district, district)), small), *shown_counts, str(total)])
         if len(data) > 1:
             table = Table(data, repeatRows=1)
-            table.setStyle(
-                TableStyle(
-                    [
-                        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-                        ("FONTSIZE", (0, 0), (-1, -1), 7),
-                        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#C9D1DA")),
-                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F4F7")),
-                        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-                    ]
-                )
-            )
+            table.setStyle(report_table_style(1))
             story.append(table)
         story.append(Paragraph(escape(f"{TOTAL}: {section.total}"), body))
         for column in columns:

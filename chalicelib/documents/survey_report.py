@@ -65,11 +65,10 @@ def pdf_flowables(report: Report, heading: Any, body: Any, small: Any) -> list[A
     """The PDF's share table (a heading and one row per service and question, answers and shares)."""
     from xml.sax.saxutils import escape
 
-    from reportlab.lib import colors
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Table, TableStyle
+    from reportlab.platypus import Paragraph, Table
 
-    from chalicelib.documents.pdf import REGULAR
+    from chalicelib.documents.pdf import report_table_style
 
     found = share_rows(report)
     data: list[list[Any]] = [[Paragraph(escape(text), small) for text in header()]]
@@ -81,18 +80,7 @@ def pdf_flowables(report: Report, heading: Any, body: Any, small: Any) -> list[A
             + [f"{v:.1f}" for v in values[6:]]
         )
     table = Table(data, repeatRows=1, colWidths=[56 * mm, 20 * mm] + [28 * mm] * 7)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-                ("FONTSIZE", (0, 0), (-1, -1), 7),
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#C9D1DA")),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F4F7")),
-                ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ]
-        )
-    )
+    table.setStyle(report_table_style(2, ("VALIGN", (0, 0), (-1, -1), "MIDDLE")))
     answered = sum(share.answers for share in found if share.question is Question.RESULT)
     return [
         Paragraph(escape(TITLE), heading),
